@@ -1,0 +1,41 @@
+import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CommonModule } from './common/common.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { type AppConfig, ConfigModule } from './config';
+import { HealthModule } from './health/health.module';
+import { IngestModule } from './ingest/ingest.module';
+import { KafkaModule } from './kafka/kafka.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { StreamingModule } from './streaming/streaming.module';
+
+/** The whole server: ingest -> Kafka -> streaming (nlp, windows) -> storage, plus API, health and metrics. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule,
+        MetricsModule,
+        KafkaModule,
+        IngestModule,
+        StreamingModule,
+        HealthModule,
+      ],
+      providers: [
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            transform: true,
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transformOptions: { enableImplicitConversion: false },
+          }),
+        },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}

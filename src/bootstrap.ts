@@ -1,0 +1,62 @@
+import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { type AppConfig } from './config';
+import { KafkaConnection } from './kafka/kafka-connection';
+import { EVENTS_PATTERN } from './streaming/events.handler';
+import { KafkaBatchServer } from './streaming/transport/kafka-batch.server';
+
+const LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/**
+ * Builds the hybrid application (HTTP + the batch Kafka consumer) from a
+ * validated config. main.ts and the end-to-end tests both start the server
+ * through this function.
+ */
+export async function createApp(config: AppConfig): Promise<INestApplication> {
+  const logger = new ConsoleLogger({
+    json: config.logging.format === 'json',
+    colors: config.logging.format === 'pretty',
+    logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logging.level) + 1),
+  });
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger });
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Reddit live analytics')
+      .setDescription(
+        'Control ingest streams and read per-subreddit event-time windows. Metrics for Prometheus are at /metrics.',
+      )
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+
+  const kafka = app.get(KafkaConnection);
+  app.connectMicroservice(
+    {
+      strategy: new KafkaBatchServer({
+        kafka: kafka.client,
+        groupId: config.kafka.consumerGroup,
+        topics: { [EVENTS_PATTERN]: config.kafka.topics.events },
+        partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
+      }),
+    },
+    { inheritAppConfig: true },
+  );
+  return app;
+}
+
+/** Starts HTTP and the consumer; resolves with the bound port. */
+export async function startApp(app: INestApplication, host: string, port: number): Promise<number> {
+  // Init first: topics and schemas are created in onModuleInit, before the consumer subscribes.
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(port, host);
+  const server = app.getHttpServer() as import('node:http').Server;
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : port;
+}

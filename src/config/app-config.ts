@@ -1,0 +1,112 @@
+import { type EnvironmentVariables } from './env.schema';
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+function parseHostPorts(list: string): HostPort[] {
+  return list.split(',').map((entry) => {
+    const at = entry.lastIndexOf(':');
+    return { host: entry.slice(0, at), port: Number(entry.slice(at + 1)) };
+  });
+}
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly consumerGroup: string;
+  readonly topics: {
+    readonly events: string;
+    readonly windows: string;
+    readonly deadLetter: string;
+  };
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly producerBatchSize: number;
+  readonly partitionsConsumedConcurrently: number;
+}
+
+export interface CassandraConfig {
+  readonly contactPoints: readonly string[];
+  readonly localDataCenter: string;
+  readonly keyspace: string;
+  readonly replicationFactor: number;
+  readonly credentials?: { readonly username: string; readonly password: string };
+}
+
+export interface WarehouseConfig {
+  readonly url: string;
+  readonly dialect: 'postgres' | 'redshift';
+  readonly schema: string;
+}
+
+export interface HttpConfig {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface StreamingConfig {
+  readonly windowFlushIntervalMs: number;
+}
+
+export interface LoggingConfig {
+  readonly format: 'json' | 'pretty';
+  readonly level: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+/**
+ * The typed, validated configuration, injected wherever settings are needed.
+ * Built once from the environment; nothing else reads process.env.
+ */
+export class AppConfig {
+  constructor(
+    readonly http: HttpConfig,
+    readonly logging: LoggingConfig,
+    readonly kafka: KafkaConfig,
+    readonly cassandra: CassandraConfig,
+    readonly warehouse: WarehouseConfig,
+    readonly streaming: StreamingConfig,
+    readonly dependencyConnectTimeoutMs: number,
+  ) {}
+
+  static fromEnvironment(env: EnvironmentVariables): AppConfig {
+    const credentials =
+      env.CASSANDRA_USERNAME !== undefined
+        ? { username: env.CASSANDRA_USERNAME, password: env.CASSANDRA_PASSWORD ?? '' }
+        : undefined;
+    return new AppConfig(
+      { host: env.HOST, port: env.PORT },
+      {
+        format: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
+        level: env.LOG_LEVEL,
+      },
+      {
+        brokers: env.KAFKA_BROKERS.split(','),
+        clientId: env.KAFKA_CLIENT_ID,
+        consumerGroup: env.KAFKA_CONSUMER_GROUP,
+        topics: {
+          events: env.KAFKA_EVENTS_TOPIC,
+          windows: env.KAFKA_WINDOWS_TOPIC,
+          deadLetter: env.KAFKA_DEAD_LETTER_TOPIC,
+        },
+        partitions: env.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+        producerBatchSize: env.KAFKA_PRODUCER_BATCH_SIZE,
+        partitionsConsumedConcurrently: env.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
+      },
+      {
+        contactPoints: parseHostPorts(env.CASSANDRA_CONTACT_POINTS).map(
+          ({ host, port }) => `${host}:${port}`,
+        ),
+        localDataCenter: env.CASSANDRA_LOCAL_DATACENTER,
+        keyspace: env.CASSANDRA_KEYSPACE,
+        replicationFactor: env.CASSANDRA_REPLICATION_FACTOR,
+        credentials,
+      },
+      { url: env.WAREHOUSE_URL, dialect: env.WAREHOUSE_DIALECT, schema: env.WAREHOUSE_SCHEMA },
+      { windowFlushIntervalMs: env.WINDOW_FLUSH_INTERVAL_MS },
+      env.DEPENDENCY_CONNECT_TIMEOUT_MS,
+    );
+  }
+}

@@ -1,0 +1,183 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+
+const HOST_PORT_LIST = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}(,[A-Za-z0-9.\-_[\]:]+:\d{1,5})*$/;
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+const CQL_IDENTIFIER = /^[a-z][a-z0-9_]{0,47}$/;
+const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim())
+    ? Number(value.trim())
+    : value;
+
+/**
+ * Every environment variable the server reads. Validated once at boot; a missing
+ * or malformed variable stops the process with a message naming it.
+ */
+export class EnvironmentVariables {
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
+  readonly NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  readonly PORT: number = 3000;
+
+  @IsString()
+  @MinLength(1)
+  readonly HOST: string = '0.0.0.0';
+
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  readonly LOG_FORMAT?: 'json' | 'pretty';
+
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  readonly LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  @Matches(HOST_PORT_LIST, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
+  readonly KAFKA_BROKERS!: string;
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/)
+  readonly KAFKA_CLIENT_ID: string = 'reddit-analytics';
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,128}$/)
+  readonly KAFKA_CONSUMER_GROUP: string = 'reddit-analytics-streaming';
+
+  @Matches(TOPIC_NAME)
+  readonly KAFKA_EVENTS_TOPIC: string = 'reddit.events';
+
+  @Matches(TOPIC_NAME)
+  readonly KAFKA_WINDOWS_TOPIC: string = 'reddit.windows';
+
+  @Matches(TOPIC_NAME)
+  readonly KAFKA_DEAD_LETTER_TOPIC: string = 'reddit.dead-letter';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  readonly KAFKA_TOPIC_PARTITIONS: number = 6;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(7)
+  readonly KAFKA_REPLICATION_FACTOR: number = 1;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  readonly KAFKA_PRODUCER_BATCH_SIZE: number = 500;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  readonly KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: number = 3;
+
+  @Matches(HOST_PORT_LIST, {
+    message: 'CASSANDRA_CONTACT_POINTS must be a comma-separated list of host:port',
+  })
+  readonly CASSANDRA_CONTACT_POINTS!: string;
+
+  @IsString()
+  @MinLength(1)
+  readonly CASSANDRA_LOCAL_DATACENTER: string = 'datacenter1';
+
+  @Matches(CQL_IDENTIFIER, {
+    message: 'CASSANDRA_KEYSPACE must be a lower-case CQL identifier (letters, digits, _)',
+  })
+  readonly CASSANDRA_KEYSPACE: string = 'reddit_analytics';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(7)
+  readonly CASSANDRA_REPLICATION_FACTOR: number = 1;
+
+  @IsOptional()
+  @IsString()
+  readonly CASSANDRA_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  readonly CASSANDRA_PASSWORD?: string;
+
+  @Matches(/^postgres(ql)?:\/\/.+/, {
+    message: 'WAREHOUSE_URL must be a postgres:// connection URL',
+  })
+  readonly WAREHOUSE_URL!: string;
+
+  @IsIn(['postgres', 'redshift'])
+  readonly WAREHOUSE_DIALECT: 'postgres' | 'redshift' = 'postgres';
+
+  @Matches(SQL_IDENTIFIER, {
+    message: 'WAREHOUSE_SCHEMA must be a lower-case SQL identifier',
+  })
+  readonly WAREHOUSE_SCHEMA: string = 'reddit_analytics';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  readonly WINDOW_FLUSH_INTERVAL_MS: number = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  readonly DEPENDENCY_CONNECT_TIMEOUT_MS: number = 60000;
+}
+
+export class ConfigValidationError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+function describe(errors: readonly ValidationError[]): string[] {
+  return errors.flatMap((error) => {
+    const messages = Object.values(error.constraints ?? {});
+    const value = error.value === undefined ? 'missing' : `got ${JSON.stringify(error.value)}`;
+    // Secrets never appear in messages: only the variable name and the rule.
+    const shown =
+      error.value !== undefined && /PASSWORD|SECRET|TOKEN|_KEY$|URL/.test(error.property)
+        ? 'value hidden'
+        : value;
+    return messages.map((message) =>
+      message.startsWith(error.property)
+        ? `${message} (${shown})`
+        : `${error.property}: ${message} (${shown})`,
+    );
+  });
+}
+
+/** Validates raw environment variables; throws ConfigValidationError naming every bad variable. */
+export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) throw new ConfigValidationError(describe(errors));
+  return env;
+}

@@ -1,0 +1,11 @@
+export { AppConfig } from './app-config';
+export type {
+  CassandraConfig,
+  HttpConfig,
+  KafkaConfig,
+  LoggingConfig,
+  StreamingConfig,
+  WarehouseConfig,
+} from './app-config';
+export { ConfigModule } from './config.module';
+export { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './env.schema';

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { KafkaConnection } from '@app/kafka/kafka-connection';
+import { EVENT_SCHEMA_VERSION, type RedditEvent } from './domain/reddit-event';
+
+/** Where ingest delivers normalised events. */
+export abstract class EventSink {
+  /** Resolves once every event is durably accepted; rejects if any was not. */
+  abstract publish(events: readonly RedditEvent[]): Promise<void>;
+}
+
+/**
+ * Produces events to the events topic keyed by subreddit, so one subreddit's
+ * events stay in one partition (and so with one window owner), in batches of
+ * the configured size.
+ */
+@Injectable()
+export class KafkaEventSink extends EventSink {
+  constructor(
+    private readonly kafka: KafkaConnection,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async publish(events: readonly RedditEvent[]): Promise<void> {
+    const { producerBatchSize, topics } = this.config.kafka;
+    for (let start = 0; start < events.length; start += producerBatchSize) {
+      const chunk = events.slice(start, start + producerBatchSize);
+      await this.kafka.send(
+        topics.events,
+        chunk.map((event) => ({
+          key: event.subreddit,
+          value: JSON.stringify(event),
+          headers: { 'schema-version': String(EVENT_SCHEMA_VERSION), kind: event.kind },
+        })),
+      );
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Kafka, logLevel, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
+import { AppConfig } from '@app/config';
+import { retryUntil } from '@app/common/retry';
+import { type DependencyHealth } from '@app/common/health';
+import { nestKafkaLogCreator } from './kafka-logging';
+
+export interface OutgoingMessage {
+  readonly key: string;
+  readonly value: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The one place that owns the kafkajs client: creates topics at boot, holds the
+ * process's idempotent producer and answers health checks. Other modules reach
+ * Kafka only through their own ports, whose adapters use this.
+ */
+@Injectable()
+export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(KafkaConnection.name);
+  readonly client: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private lastError: string | null = null;
+
+  constructor(private readonly config: AppConfig) {
+    this.client = new Kafka({
+      clientId: config.kafka.clientId,
+      brokers: [...config.kafka.brokers],
+      logLevel: logLevel.WARN,
+      logCreator: nestKafkaLogCreator,
+      retry: { initialRetryTime: 300, retries: 8 },
+    });
+    // One in-flight request keeps the idempotent producer's per-partition
+    // sequence numbers in order; batching keeps throughput.
+    this.producer = this.client.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Bounded, so a long Kafka outage surfaces as an error in the stream's
+      // status; the stream then retries the same batch, and any duplicate this
+      // creates is removed downstream by fullname.
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    this.admin = this.client.admin();
+  }
+
+  async onModuleInit(): Promise<void> {
+    await retryUntil(
+      async () => {
+        await this.admin.connect();
+        await this.ensureTopics();
+        await this.producer.connect();
+      },
+      {
+        deadlineMs: this.config.dependencyConnectTimeoutMs,
+        what: `Kafka at ${this.config.kafka.brokers.join(',')}`,
+        onRetry: (error) => this.logger.warn(`Kafka not ready yet: ${String(error)}`),
+      },
+    );
+    this.logger.log(`Connected to Kafka at ${this.config.kafka.brokers.join(',')}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  private async ensureTopics(): Promise<void> {
+    const { topics, partitions, replicationFactor } = this.config.kafka;
+    const existing = new Set(await this.admin.listTopics());
+    const wanted = [topics.events, topics.windows, topics.deadLetter].filter(
+      (topic) => !existing.has(topic),
+    );
+    if (wanted.length === 0) return;
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: wanted.map((topic) => ({
+        topic,
+        numPartitions: partitions,
+        replicationFactor,
+        configEntries:
+          topic === topics.windows
+            ? // Window results are upserts by key: compaction keeps the latest per window.
+              [{ name: 'cleanup.policy', value: 'compact' }]
+            : [],
+      })),
+    });
+    this.logger.log(`Created topics ${wanted.join(', ')}`);
+  }
+
+  /** Sends messages in one request per broker; resolves when all are acknowledged by all in-sync replicas. */
+  async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      await this.producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map((m): Message => ({
+          key: m.key,
+          value: m.value,
+          headers: m.headers ? { ...m.headers } : undefined,
+        })),
+      });
+      this.lastError = null;
+    } catch (error) {
+      this.lastError = error instanceof Error ? error.message : String(error);
+      throw error;
+    }
+  }
+
+  async health(): Promise<DependencyHealth> {
+    try {
+      const started = Date.now();
+      const cluster = await this.admin.describeCluster();
+      return {
+        status: 'up',
+        detail: `${cluster.brokers.length} broker(s), controller ${cluster.controller ?? 'unknown'}`,
+        latencyMs: Date.now() - started,
+        ...(this.lastError ? { lastError: this.lastError } : {}),
+      };
+    } catch (error) {
+      return { status: 'down', detail: error instanceof Error ? error.message : String(error) };
+    }
+  }
+}

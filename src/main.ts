@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp, startApp } from './bootstrap';
+import { AppConfig, ConfigValidationError, validateEnvironment } from './config';
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = AppConfig.fromEnvironment(validateEnvironment(process.env));
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  const port = await startApp(app, config.http.host, config.http.port);
+  const logger = new Logger('Main');
+  logger.log(`HTTP on :${port} — Swagger UI /docs, metrics /metrics, health /health`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Server failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

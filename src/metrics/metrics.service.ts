@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+type Kind = 'submission' | 'comment';
+
+/**
+ * Every metric the application records, as typed members. Application services
+ * call these; nothing else touches prom-client. Each app instance has its own
+ * registry so several instances (tests) never share counters.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly eventsProduced = new Counter<'source' | 'kind'>({
+    name: 'reddit_events_produced_total',
+    help: 'Events produced to Kafka by ingest, by source and kind.',
+    labelNames: ['source', 'kind'],
+    registers: [this.registry],
+  });
+
+  readonly eventsConsumed = new Counter<'kind'>({
+    name: 'reddit_events_consumed_total',
+    help: 'Events consumed from Kafka and processed by streaming, by kind.',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+
+  readonly eventsDeadLettered = new Counter<'reason'>({
+    name: 'reddit_events_dead_lettered_total',
+    help: 'Messages sent to the dead-letter topic, by reason class.',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
+  readonly windowsWritten = new Counter<'store'>({
+    name: 'reddit_windows_written_total',
+    help: 'Window rows upserted, by store (cassandra, warehouse, kafka).',
+    labelNames: ['store'],
+    registers: [this.registry],
+  });
+
+  readonly postsWritten = new Counter<'store'>({
+    name: 'reddit_posts_written_total',
+    help: 'Enriched events written, by store (cassandra, warehouse).',
+    labelNames: ['store'],
+    registers: [this.registry],
+  });
+
+  readonly consumerBatchSize = new Histogram({
+    name: 'reddit_consumer_batch_size',
+    help: 'Messages per consumed Kafka batch.',
+    buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+    registers: [this.registry],
+  });
+
+  readonly batchDuration = new Histogram<'stage'>({
+    name: 'reddit_batch_stage_seconds',
+    help: 'Time spent per consumed batch, by stage (decode, nlp, windows, storage, publish).',
+    labelNames: ['stage'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly activeStreams = new Gauge<'source'>({
+    name: 'reddit_streams_active',
+    help: 'Ingest streams currently running, by source.',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+
+  readonly eventSentiment = new Histogram<'subreddit'>({
+    name: 'reddit_event_sentiment',
+    help: 'Sentiment score of consumed events, by subreddit.',
+    labelNames: ['subreddit'],
+    buckets: [-1, -0.6, -0.2, -0.05, 0.05, 0.2, 0.6, 1],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  recordProduced(source: string, kind: Kind, count: number): void {
+    if (count > 0) this.eventsProduced.inc({ source, kind }, count);
+  }
+
+  recordConsumed(kind: Kind, count: number): void {
+    if (count > 0) this.eventsConsumed.inc({ kind }, count);
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

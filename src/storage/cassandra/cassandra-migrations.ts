@@ -1,0 +1,68 @@
+import { type Client } from 'cassandra-driver';
+
+interface Migration {
+  readonly id: number;
+  readonly name: string;
+  readonly statements: (keyspace: string) => string[];
+}
+
+/**
+ * Ordered, append-only schema changes. Each is applied once and recorded in
+ * schema_migrations; statements are idempotent (IF NOT EXISTS) so two servers
+ * booting together cannot break each other.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'posts and windows',
+    statements: (ks) => [
+      // Partitioned by (subreddit, day) so a busy subreddit never grows one
+      // unbounded partition; newest first for "latest posts" reads.
+      `CREATE TABLE IF NOT EXISTS ${ks}.posts_by_subreddit_day (
+        subreddit text, day date, created_at timestamp, fullname text,
+        kind text, author text, title text, body text, permalink text, url text,
+        score int, num_comments int, over_18 boolean, link_id text, parent_id text,
+        sentiment_score double, sentiment_label text,
+        ingested_at timestamp, source text, stream_id text,
+        PRIMARY KEY ((subreddit, day), created_at, fullname)
+      ) WITH CLUSTERING ORDER BY (created_at DESC, fullname ASC)`,
+      `CREATE TABLE IF NOT EXISTS ${ks}.windows_by_subreddit_day (
+        subreddit text, window_spec text, day date, window_start timestamp,
+        window_end timestamp, submissions bigint, comments bigint,
+        sentiment_sum double, sentiment_count bigint, sentiment_mean double,
+        positive bigint, neutral bigint, negative bigint, score_sum bigint,
+        first_event_at timestamp, last_event_at timestamp, updated_at timestamp,
+        PRIMARY KEY ((subreddit, window_spec, day), window_start)
+      ) WITH CLUSTERING ORDER BY (window_start ASC)`,
+    ],
+  },
+];
+
+export async function runCassandraMigrations(
+  client: Client,
+  keyspace: string,
+  replicationFactor: number,
+): Promise<string[]> {
+  await client.execute(
+    `CREATE KEYSPACE IF NOT EXISTS ${keyspace}
+     WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${replicationFactor}}`,
+  );
+  await client.execute(
+    `CREATE TABLE IF NOT EXISTS ${keyspace}.schema_migrations (
+      id int PRIMARY KEY, name text, applied_at timestamp)`,
+  );
+  const done = await client.execute(`SELECT id FROM ${keyspace}.schema_migrations`);
+  const appliedIds = new Set(done.rows.map((row) => row.get('id') as number));
+  const applied: string[] = [];
+  for (const migration of MIGRATIONS) {
+    if (appliedIds.has(migration.id)) continue;
+    for (const statement of migration.statements(keyspace)) await client.execute(statement);
+    await client.execute(
+      `INSERT INTO ${keyspace}.schema_migrations (id, name, applied_at) VALUES (?, ?, ?)`,
+      [migration.id, migration.name, new Date()],
+      { prepare: true },
+    );
+    applied.push(`${migration.id} (${migration.name})`);
+  }
+  return applied;
+}

@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { concurrent, types } from 'cassandra-driver';
+import { AppConfig } from '@app/config';
+import { type DependencyHealth } from '@app/common/health';
+import { WindowStore } from '../ports';
+import { utcDay, utcDaysBetween, type WindowQuery, type WindowRecord } from '../records';
+import { CassandraSession } from './cassandra-session';
+
+const CONCURRENCY = 64;
+
+function toNumber(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'number') return value;
+  if (value instanceof types.Long) return value.toNumber();
+  return Number(value);
+}
+
+function toMs(value: unknown): number {
+  return value instanceof Date ? value.getTime() : Number.NaN;
+}
+
+@Injectable()
+export class CassandraWindowStore extends WindowStore {
+  private readonly table: string;
+  private readonly upsert: string;
+
+  constructor(
+    private readonly session: CassandraSession,
+    config: AppConfig,
+  ) {
+    super();
+    this.table = `${config.cassandra.keyspace}.windows_by_subreddit_day`;
+    this.upsert = `INSERT INTO ${this.table} (
+      subreddit, window_spec, day, window_start, window_end, submissions, comments,
+      sentiment_sum, sentiment_count, sentiment_mean, positive, neutral, negative, score_sum,
+      first_event_at, last_event_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  }
+
+  async upsertWindows(windows: readonly WindowRecord[]): Promise<void> {
+    if (windows.length === 0) return;
+    const params = windows.map((w) => [
+      w.subreddit,
+      w.window,
+      types.LocalDate.fromString(utcDay(w.windowStartMs)),
+      new Date(w.windowStartMs),
+      new Date(w.windowEndMs),
+      types.Long.fromNumber(w.submissions),
+      types.Long.fromNumber(w.comments),
+      w.sentimentSum,
+      types.Long.fromNumber(w.sentimentCount),
+      w.sentimentMean,
+      types.Long.fromNumber(w.positive),
+      types.Long.fromNumber(w.neutral),
+      types.Long.fromNumber(w.negative),
+      types.Long.fromNumber(Math.trunc(w.scoreSum)),
+      new Date(w.firstEventMs),
+      new Date(w.lastEventMs),
+      new Date(w.updatedAtMs),
+    ]);
+    await concurrent.executeConcurrent(this.session.client, this.upsert, params, {
+      concurrencyLevel: CONCURRENCY,
+      raiseOnFirstError: true,
+    });
+  }
+
+  async findWindows(query: WindowQuery): Promise<WindowRecord[]> {
+    const days = utcDaysBetween(query.fromMs, query.toMs);
+    const cql = `SELECT * FROM ${this.table}
+      WHERE subreddit = ? AND window_spec = ? AND day = ? AND window_start >= ? AND window_start < ?`;
+    const results = await Promise.all(
+      days.map((day) =>
+        this.session.client.execute(
+          cql,
+          [
+            query.subreddit,
+            query.window,
+            types.LocalDate.fromString(day),
+            new Date(query.fromMs),
+            new Date(query.toMs),
+          ],
+          { prepare: true },
+        ),
+      ),
+    );
+    return results.flatMap((result) => result.rows.map((row) => this.toRecord(row)));
+  }
+
+  async getWindows(
+    keys: readonly { subreddit: string; window: string; windowStartMs: number }[],
+  ): Promise<WindowRecord[]> {
+    const cql = `SELECT * FROM ${this.table}
+      WHERE subreddit = ? AND window_spec = ? AND day = ? AND window_start = ?`;
+    const results = await Promise.all(
+      keys.map((key) =>
+        this.session.client.execute(
+          cql,
+          [
+            key.subreddit,
+            key.window,
+            types.LocalDate.fromString(utcDay(key.windowStartMs)),
+            new Date(key.windowStartMs),
+          ],
+          { prepare: true },
+        ),
+      ),
+    );
+    return results.flatMap((result) => result.rows.map((row) => this.toRecord(row)));
+  }
+
+  health(): Promise<DependencyHealth> {
+    return this.session.health();
+  }
+
+  private toRecord(row: types.Row): WindowRecord {
+    const mean = row.get('sentiment_mean') as number | null;
+    return {
+      subreddit: row.get('subreddit') as string,
+      window: row.get('window_spec') as string,
+      windowStartMs: toMs(row.get('window_start')),
+      windowEndMs: toMs(row.get('window_end')),
+      submissions: toNumber(row.get('submissions')),
+      comments: toNumber(row.get('comments')),
+      sentimentSum: toNumber(row.get('sentiment_sum')),
+      sentimentCount: toNumber(row.get('sentiment_count')),
+      sentimentMean: mean,
+      positive: toNumber(row.get('positive')),
+      neutral: toNumber(row.get('neutral')),
+      negative: toNumber(row.get('negative')),
+      scoreSum: toNumber(row.get('score_sum')),
+      firstEventMs: toMs(row.get('first_event_at')),
+      lastEventMs: toMs(row.get('last_event_at')),
+      updatedAtMs: toMs(row.get('updated_at')),
+    };
+  }
+}

@@ -1,0 +1,194 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Pool } from 'pg';
+import { AppConfig } from '@app/config';
+import { retryUntil } from '@app/common/retry';
+import { type DependencyHealth } from '@app/common/health';
+import { Warehouse } from '../ports';
+import { type PostRecord, type WindowRecord } from '../records';
+import { dialectFor, truncateUtf8, type WarehouseDialect } from './dialect';
+import { lastByKey, stagedMerge } from './staged-merge';
+import { runWarehouseMigrations } from './warehouse-migrations';
+
+const POST_COLUMNS = [
+  'fullname',
+  'kind',
+  'subreddit',
+  'created_at',
+  'author',
+  'title',
+  'body',
+  'permalink',
+  'url',
+  'score',
+  'num_comments',
+  'over_18',
+  'link_id',
+  'parent_id',
+  'sentiment_score',
+  'sentiment_label',
+  'ingested_at',
+  'source',
+  'stream_id',
+  'loaded_at',
+] as const;
+
+const WINDOW_COLUMNS = [
+  'subreddit',
+  'window_spec',
+  'window_start',
+  'window_end',
+  'submissions',
+  'comments',
+  'sentiment_sum',
+  'sentiment_count',
+  'sentiment_mean',
+  'positive',
+  'neutral',
+  'negative',
+  'score_sum',
+  'first_event_at',
+  'last_event_at',
+  'updated_at',
+] as const;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The warehouse through `pg`: PostgreSQL locally, Amazon Redshift in production (same wire protocol). */
+@Injectable()
+export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(PgWarehouse.name);
+  private readonly pool: Pool;
+  private readonly dialect: WarehouseDialect;
+  private readonly schema: string;
+
+  constructor(private readonly config: AppConfig) {
+    super();
+    this.pool = new Pool({
+      connectionString: config.warehouse.url,
+      max: 4,
+      connectionTimeoutMillis: 5000,
+    });
+    // An idle client's error (server restart) must not crash the process; the next query reconnects.
+    this.pool.on('error', (error) =>
+      this.logger.warn(`idle warehouse connection failed: ${error.message}`),
+    );
+    this.dialect = dialectFor(config.warehouse.dialect);
+    this.schema = config.warehouse.schema;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const applied = await retryUntil(
+      () => runWarehouseMigrations(this.pool, this.schema, this.dialect),
+      {
+        deadlineMs: this.config.dependencyConnectTimeoutMs,
+        what: 'the warehouse',
+        onRetry: (error) => this.logger.warn(`warehouse not ready yet: ${String(error)}`),
+      },
+    );
+    this.logger.log(
+      `Connected to the warehouse (${this.dialect.name}), schema ${this.schema}` +
+        (applied.length > 0 ? `, applied migrations ${applied.join(', ')}` : ''),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async loadPosts(posts: readonly PostRecord[]): Promise<void> {
+    const max = this.dialect.maxVarcharBytes;
+    const loadedAt = iso(Date.now());
+    const rows = lastByKey(posts, (p) => p.fullname).map((p) => [
+      p.fullname,
+      p.kind,
+      p.subreddit,
+      iso(p.createdAtMs),
+      truncateUtf8(p.author, 64),
+      truncateUtf8(p.title, 1200),
+      truncateUtf8(p.body, max),
+      truncateUtf8(p.permalink, 1024),
+      truncateUtf8(p.url, 4096),
+      Math.trunc(p.score),
+      p.numComments,
+      p.over18,
+      p.linkId,
+      p.parentId,
+      p.sentimentScore,
+      p.sentimentLabel,
+      iso(p.ingestedAtMs),
+      p.source,
+      p.streamId,
+      loadedAt,
+    ]);
+    await this.withClient((client) =>
+      stagedMerge(
+        client,
+        {
+          schema: this.schema,
+          table: 'fact_posts',
+          columns: POST_COLUMNS,
+          keyColumns: ['fullname'],
+        },
+        rows,
+      ),
+    );
+  }
+
+  async loadWindows(windows: readonly WindowRecord[]): Promise<void> {
+    const rows = lastByKey(windows, (w) => `${w.subreddit}|${w.window}|${w.windowStartMs}`).map(
+      (w) => [
+        w.subreddit,
+        w.window,
+        iso(w.windowStartMs),
+        iso(w.windowEndMs),
+        w.submissions,
+        w.comments,
+        w.sentimentSum,
+        w.sentimentCount,
+        w.sentimentMean,
+        w.positive,
+        w.neutral,
+        w.negative,
+        Math.trunc(w.scoreSum),
+        iso(w.firstEventMs),
+        iso(w.lastEventMs),
+        iso(w.updatedAtMs),
+      ],
+    );
+    await this.withClient((client) =>
+      stagedMerge(
+        client,
+        {
+          schema: this.schema,
+          table: 'fact_windows',
+          columns: WINDOW_COLUMNS,
+          keyColumns: ['subreddit', 'window_spec', 'window_start'],
+        },
+        rows,
+      ),
+    );
+  }
+
+  async health(): Promise<DependencyHealth> {
+    const started = Date.now();
+    try {
+      await this.pool.query('SELECT 1');
+      return {
+        status: 'up',
+        detail: `${this.dialect.name}, schema ${this.schema}`,
+        latencyMs: Date.now() - started,
+      };
+    } catch (error) {
+      return { status: 'down', detail: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private async withClient<T>(work: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  }
+}

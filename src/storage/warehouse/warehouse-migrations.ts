@@ -1,0 +1,94 @@
+import { type Pool } from 'pg';
+import { type WarehouseDialect } from './dialect';
+
+interface Migration {
+  readonly id: number;
+  readonly name: string;
+  readonly statements: (schema: string, dialect: WarehouseDialect) => string[];
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'fact tables',
+    statements: (s, d) => [
+      `CREATE TABLE IF NOT EXISTS ${s}.fact_posts (
+        fullname VARCHAR(16) NOT NULL,
+        kind VARCHAR(16) NOT NULL,
+        subreddit VARCHAR(32) NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        author VARCHAR(64),
+        title VARCHAR(1200),
+        body VARCHAR(65535),
+        permalink VARCHAR(1024) NOT NULL,
+        url VARCHAR(4096),
+        score BIGINT NOT NULL,
+        num_comments BIGINT,
+        over_18 BOOLEAN NOT NULL,
+        link_id VARCHAR(16),
+        parent_id VARCHAR(16),
+        sentiment_score DOUBLE PRECISION,
+        sentiment_label VARCHAR(16),
+        ingested_at TIMESTAMPTZ NOT NULL,
+        source VARCHAR(16) NOT NULL,
+        stream_id VARCHAR(64) NOT NULL,
+        loaded_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (fullname)
+      ) ${d.tableAttributes('fact_posts')}`,
+      `CREATE TABLE IF NOT EXISTS ${s}.fact_windows (
+        subreddit VARCHAR(32) NOT NULL,
+        window_spec VARCHAR(16) NOT NULL,
+        window_start TIMESTAMPTZ NOT NULL,
+        window_end TIMESTAMPTZ NOT NULL,
+        submissions BIGINT NOT NULL,
+        comments BIGINT NOT NULL,
+        sentiment_sum DOUBLE PRECISION NOT NULL,
+        sentiment_count BIGINT NOT NULL,
+        sentiment_mean DOUBLE PRECISION,
+        positive BIGINT NOT NULL,
+        neutral BIGINT NOT NULL,
+        negative BIGINT NOT NULL,
+        score_sum BIGINT NOT NULL,
+        first_event_at TIMESTAMPTZ NOT NULL,
+        last_event_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (subreddit, window_spec, window_start)
+      ) ${d.tableAttributes('fact_windows')}`,
+    ],
+  },
+];
+
+export async function runWarehouseMigrations(
+  pool: Pool,
+  schema: string,
+  dialect: WarehouseDialect,
+): Promise<string[]> {
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (
+      id INTEGER NOT NULL, name VARCHAR(128) NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`,
+  );
+  const done = await pool.query<{ id: number }>(`SELECT id FROM ${schema}.schema_migrations`);
+  const appliedIds = new Set(done.rows.map((row) => Number(row.id)));
+  const applied: string[] = [];
+  for (const migration of MIGRATIONS) {
+    if (appliedIds.has(migration.id)) continue;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const statement of migration.statements(schema, dialect)) await client.query(statement);
+      await client.query(
+        `INSERT INTO ${schema}.schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)`,
+        [migration.id, migration.name, new Date().toISOString()],
+      );
+      await client.query('COMMIT');
+      applied.push(`${migration.id} (${migration.name})`);
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+  return applied;
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { KafkaConnection } from '@app/kafka/kafka-connection';
+import { type WindowRecord } from '@app/storage/records';
+
+export interface DeadLetter {
+  readonly reason: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  /** The original message value, as text. */
+  readonly value: string | null;
+  readonly failedAtMs: number;
+}
+
+/** Where messages that can never be processed go, with the reason. */
+export abstract class DeadLetterSink {
+  abstract send(letters: readonly DeadLetter[]): Promise<void>;
+}
+
+/** Downstream consumers' feed of window results. */
+export abstract class WindowPublisher {
+  abstract publish(windows: readonly WindowRecord[]): Promise<void>;
+}
+
+@Injectable()
+export class KafkaDeadLetterSink extends DeadLetterSink {
+  constructor(
+    private readonly kafka: KafkaConnection,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async send(letters: readonly DeadLetter[]): Promise<void> {
+    await this.kafka.send(
+      this.config.kafka.topics.deadLetter,
+      letters.map((letter) => ({
+        key: letter.key ?? `${letter.topic}-${letter.partition}`,
+        value: JSON.stringify(letter),
+        headers: { reason: letter.reason.slice(0, 200), 'source-topic': letter.topic },
+      })),
+    );
+  }
+}
+
+@Injectable()
+export class KafkaWindowPublisher extends WindowPublisher {
+  constructor(
+    private readonly kafka: KafkaConnection,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async publish(windows: readonly WindowRecord[]): Promise<void> {
+    await this.kafka.send(
+      this.config.kafka.topics.windows,
+      windows.map((w) => ({
+        // One key per window so log compaction keeps its latest state.
+        key: `${w.subreddit}|${w.window}|${new Date(w.windowStartMs).toISOString()}`,
+        value: JSON.stringify({
+          ...w,
+          windowStart: new Date(w.windowStartMs).toISOString(),
+          windowEnd: new Date(w.windowEndMs).toISOString(),
+        }),
+      })),
+    );
+  }
+}

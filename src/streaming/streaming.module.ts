@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { NlpModule } from '@app/nlp/nlp.module';
+import { StorageModule } from '@app/storage/storage.module';
+import { EventsHandler } from './events.handler';
+import {
+  DeadLetterSink,
+  KafkaDeadLetterSink,
+  KafkaWindowPublisher,
+  WindowPublisher,
+} from './outputs';
+import { StreamingService } from './streaming.service';
+import { WindowsController } from './windows.controller';
+import { WindowsService } from './windows.service';
+
+@Module({
+  imports: [NlpModule, StorageModule],
+  controllers: [EventsHandler, WindowsController],
+  providers: [
+    StreamingService,
+    WindowsService,
+    { provide: DeadLetterSink, useClass: KafkaDeadLetterSink },
+    { provide: WindowPublisher, useClass: KafkaWindowPublisher },
+  ],
+})
+export class StreamingModule {}

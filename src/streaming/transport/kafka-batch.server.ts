@@ -1,0 +1,138 @@
+import { Logger } from '@nestjs/common';
+import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { lastValueFrom, isObservable } from 'rxjs';
+import { type Consumer, type EachBatchPayload, type IHeaders, type Kafka } from 'kafkajs';
+import { type ConsumedBatch, type ConsumedMessage } from './consumed-batch';
+
+export interface KafkaBatchServerOptions {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  /** Logical pattern used in @EventPattern -> the real topic name from config. */
+  readonly topics: Readonly<Record<string, string>>;
+  /** Partitions processed at once; a partition's batches are always sequential. */
+  readonly partitionsConsumedConcurrently: number;
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return out;
+}
+
+/**
+ * A Nest microservice transport that hands handlers whole Kafka batches.
+ *
+ * Nest's stock Kafka server dispatches message by message; this one keeps the
+ * `@EventPattern(pattern)` style but calls the handler once per partition batch
+ * (kafkajs `eachBatch`) with a `ConsumedBatch`. Offsets are committed only after
+ * the handler's promise (or observable) completes, so a batch whose effects are
+ * not durable is redelivered rather than lost. A failing handler leaves the
+ * offset where it was; kafkajs retries the batch with backoff.
+ */
+export class KafkaBatchServer extends Server implements CustomTransportStrategy {
+  private readonly log = new Logger(KafkaBatchServer.name);
+  private consumer: Consumer | null = null;
+
+  constructor(private readonly options: KafkaBatchServerOptions) {
+    super();
+  }
+
+  async listen(callback: (...optionalParams: unknown[]) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = null;
+  }
+
+  on(): never {
+    throw new Error('KafkaBatchServer does not support event listeners; use its status instead');
+  }
+
+  unwrap<T>(): T {
+    if (!this.consumer) throw new Error('KafkaBatchServer is not started');
+    return this.consumer as T;
+  }
+
+  private async start(): Promise<void> {
+    const subscriptions = [...this.messageHandlers.keys()].map((pattern) => {
+      const topic = this.options.topics[pattern];
+      if (!topic) throw new Error(`no topic configured for @EventPattern('${pattern}')`);
+      return { pattern, topic };
+    });
+    const patternByTopic = new Map(subscriptions.map(({ pattern, topic }) => [topic, pattern]));
+
+    this.consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    await this.consumer.connect();
+    for (const { topic } of subscriptions) {
+      await this.consumer.subscribe({ topic, fromBeginning: true });
+    }
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.handleBatch(payload, patternByTopic),
+    });
+    this.log.log(
+      `consuming ${subscriptions.map((s) => s.topic).join(', ')} as group ${this.options.groupId}`,
+    );
+  }
+
+  private async handleBatch(
+    payload: EachBatchPayload,
+    patternByTopic: Map<string, string>,
+  ): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+    const pattern = patternByTopic.get(batch.topic);
+    const handler = pattern === undefined ? null : this.messageHandlers.get(pattern);
+    if (!handler) {
+      this.log.error(`no handler for topic ${batch.topic}; batch left uncommitted`);
+      return;
+    }
+    const messages: ConsumedMessage[] = batch.messages.map((m) => ({
+      offset: m.offset,
+      key: m.key ? m.key.toString() : null,
+      value: m.value,
+      timestampMs: Number(m.timestamp),
+      headers: decodeHeaders(m.headers),
+    }));
+    const consumed: ConsumedBatch = { topic: batch.topic, partition: batch.partition, messages };
+
+    const result: unknown = await handler(consumed, {
+      topic: batch.topic,
+      partition: batch.partition,
+    });
+    // Event handlers come back from Nest's proxy as observables; errors surface here.
+    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+
+    const last = batch.messages[batch.messages.length - 1];
+    if (last) {
+      payload.resolveOffset(last.offset);
+      // The committed offset is the next one to read.
+      const next = (BigInt(last.offset) + 1n).toString();
+      await payload.commitOffsetsIfNecessary({
+        topics: [
+          { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] },
+        ],
+      });
+    }
+    await payload.heartbeat();
+  }
+}

@@ -1,0 +1,90 @@
+import { AppConfig, ConfigValidationError, validateEnvironment } from '@app/config';
+
+const minimal = {
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  CASSANDRA_CONTACT_POINTS: '127.0.0.1:9042',
+  WAREHOUSE_URL: 'postgres://postgres@127.0.0.1:5432/reddit_analytics',
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    validateEnvironment(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('validateEnvironment', () => {
+  it('accepts the minimal environment and fills defaults', () => {
+    const config = AppConfig.fromEnvironment(validateEnvironment(minimal));
+    expect(config.http.port).toBe(3000);
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.kafka.topics).toEqual({
+      events: 'reddit.events',
+      windows: 'reddit.windows',
+      deadLetter: 'reddit.dead-letter',
+    });
+    expect(config.kafka.partitions).toBe(6);
+    expect(config.cassandra.keyspace).toBe('reddit_analytics');
+    expect(config.warehouse.dialect).toBe('postgres');
+    expect(config.logging.format).toBe('pretty');
+  });
+
+  it('parses numbers and lists', () => {
+    const config = AppConfig.fromEnvironment(
+      validateEnvironment({
+        ...minimal,
+        PORT: '8080',
+        KAFKA_BROKERS: 'a:9092,b:9094',
+        KAFKA_TOPIC_PARTITIONS: '12',
+        NODE_ENV: 'production',
+      }),
+    );
+    expect(config.http.port).toBe(8080);
+    expect(config.kafka.brokers).toEqual(['a:9092', 'b:9094']);
+    expect(config.kafka.partitions).toBe(12);
+    expect(config.logging.format).toBe('json');
+  });
+
+  it.each(['KAFKA_BROKERS', 'CASSANDRA_CONTACT_POINTS', 'WAREHOUSE_URL'])(
+    'names the missing required variable %s',
+    (name) => {
+      const env: Record<string, string | undefined> = { ...minimal, [name]: undefined };
+      const found = problems(env);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toContain(name);
+      expect(found[0]).toContain('missing');
+    },
+  );
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['KAFKA_BROKERS', 'localhost'],
+    ['KAFKA_TOPIC_PARTITIONS', '0'],
+    ['WAREHOUSE_DIALECT', 'mysql'],
+    ['CASSANDRA_KEYSPACE', 'Bad-Name'],
+    ['LOG_LEVEL', 'loud'],
+  ])('names the malformed variable %s=%s', (name, value) => {
+    const found = problems({ ...minimal, [name]: value });
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((problem) => problem.includes(name))).toBe(true);
+  });
+
+  it('reports every bad variable at once', () => {
+    const found = problems({ PORT: 'x' });
+    const named = ['PORT', 'KAFKA_BROKERS', 'CASSANDRA_CONTACT_POINTS', 'WAREHOUSE_URL'];
+    for (const name of named) expect(found.some((problem) => problem.includes(name))).toBe(true);
+  });
+
+  it('never echoes secrets in its messages', () => {
+    const found = problems({
+      ...minimal,
+      WAREHOUSE_URL: 'mysql://admin:hunter2secret@db/x',
+    });
+    expect(found.join(' ')).not.toContain('hunter2secret');
+    expect(found.join(' ')).toContain('WAREHOUSE_URL');
+  });
+});
