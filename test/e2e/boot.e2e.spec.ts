@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(__dirname, '../..');
+
+function boot(env: Record<string, string>): { status: number | null; stderr: string } {
+  const result = spawnSync(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: 'tsconfig.json', ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  return { status: result.status, stderr: result.stderr };
+}
+
+jest.setTimeout(120_000);
+
+describe('server boot with bad configuration', () => {
+  it('stops with exit code 78 naming every missing variable', () => {
+    const { status, stderr } = boot({ CASSANDRA_CONTACT_POINTS: '127.0.0.1:9042' });
+    expect(status).toBe(78);
+    expect(stderr).toContain('Invalid configuration');
+    expect(stderr).toContain('KAFKA_BROKERS');
+    expect(stderr).toContain('WAREHOUSE_URL');
+    expect(stderr).not.toContain('CASSANDRA_CONTACT_POINTS');
+  });
+
+  it('names a malformed variable and hides secret values', () => {
+    const { status, stderr } = boot({
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      CASSANDRA_CONTACT_POINTS: '127.0.0.1:9042',
+      WAREHOUSE_URL: 'postgres://app:s3cretpassw0rd@127.0.0.1/reddit',
+      PORT: 'not-a-port',
+    });
+    expect(status).toBe(78);
+    expect(stderr).toContain('PORT');
+    expect(stderr).not.toContain('s3cretpassw0rd');
+  });
+});
