@@ -1,0 +1,138 @@
+import { ManualClock } from '@app/common/clock';
+import { type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { type StreamDefinition } from '@app/ingest/domain/stream-definition';
+import { EventSink } from '@app/ingest/event-sink';
+import { SyntheticSource } from '@app/ingest/sources/synthetic/synthetic.source';
+import { StreamRunner } from '@app/ingest/stream-runner';
+
+/** An in-memory sink that can be told to fail its next calls. */
+class RecordingSink extends EventSink {
+  readonly batches: RedditEvent[][] = [];
+  failNext = 0;
+
+  publish(events: readonly RedditEvent[]): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      return Promise.reject(new Error('broker unavailable'));
+    }
+    this.batches.push([...events]);
+    return Promise.resolve();
+  }
+
+  get published(): RedditEvent[] {
+    return this.batches.flat();
+  }
+}
+
+const T0 = Date.UTC(2025, 0, 1);
+
+function definition(overrides: Partial<StreamDefinition> = {}): StreamDefinition {
+  return {
+    id: 'runner-test',
+    source: 'synthetic',
+    subreddits: ['askreddit', 'pics'],
+    kinds: ['submission', 'comment'],
+    ratePerSecond: 100,
+    maxEvents: null,
+    ...overrides,
+  };
+}
+
+function runner(def: StreamDefinition, sink: EventSink, clock: ManualClock, batchSize = 30) {
+  const source = new SyntheticSource(
+    {
+      seed: 1,
+      subreddits: def.subreddits,
+      kinds: def.kinds,
+      startTimeMs: T0,
+      eventIntervalMs: 10,
+      streamId: def.id,
+    },
+    def.maxEvents,
+    clock,
+  );
+  return new StreamRunner(def, source, sink, clock, batchSize, () => undefined);
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('StreamRunner', () => {
+  it('produces exactly rate x elapsed time, in batches no larger than the batch size', async () => {
+    const clock = new ManualClock(T0);
+    const sink = new RecordingSink();
+    const stream = runner(definition(), sink, clock);
+    stream.start();
+    clock.advance(1000);
+    await until(() => sink.published.length === 100);
+    // Nothing more is due until the clock moves.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(sink.published).toHaveLength(100);
+    expect(Math.max(...sink.batches.map((b) => b.length))).toBeLessThanOrEqual(30);
+
+    clock.advance(500);
+    await until(() => sink.published.length === 150);
+    await stream.stop();
+    const snapshot = stream.snapshot();
+    expect(snapshot.state).toBe('stopped');
+    expect(snapshot.counters.submissions + snapshot.counters.comments).toBe(150);
+  });
+
+  it('completes after maxEvents', async () => {
+    const clock = new ManualClock(T0);
+    const sink = new RecordingSink();
+    const stream = runner(definition({ maxEvents: 42 }), sink, clock);
+    stream.start();
+    clock.advance(60_000);
+    await until(() => stream.snapshot().state === 'completed');
+    expect(sink.published).toHaveLength(42);
+    expect(stream.snapshot().stoppedAtMs).toBe(T0 + 60_000);
+  });
+
+  it('retries a failed batch with the same events: nothing skipped, nothing repeated', async () => {
+    const clock = new ManualClock(T0);
+    const sink = new RecordingSink();
+    sink.failNext = 2;
+    const stream = runner(definition({ maxEvents: 60 }), sink, clock);
+    stream.start();
+    clock.advance(10_000);
+    await until(() => stream.snapshot().state === 'completed');
+
+    const snapshot = stream.snapshot();
+    expect(snapshot.counters.failedAttempts).toBe(2);
+    expect(snapshot.lastError).toBe('broker unavailable');
+    const expected = new SyntheticSource(
+      {
+        seed: 1,
+        subreddits: ['askreddit', 'pics'],
+        kinds: ['submission', 'comment'],
+        startTimeMs: T0,
+        eventIntervalMs: 10,
+        streamId: 'runner-test',
+      },
+      60,
+      clock,
+    );
+    const want = (await expected.pull(60)).map((event) => event.fullname);
+    expect(sink.published.map((event) => event.fullname)).toEqual(want);
+  });
+
+  it('stops producing once stopped', async () => {
+    const clock = new ManualClock(T0);
+    const sink = new RecordingSink();
+    const stream = runner(definition(), sink, clock);
+    stream.start();
+    clock.advance(200);
+    await until(() => sink.published.length === 20);
+    await stream.stop();
+    clock.advance(10_000);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(sink.published).toHaveLength(20);
+    expect(stream.snapshot().state).toBe('stopped');
+  });
+});
