@@ -31,6 +31,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
         'Control ingest streams and read per-subreddit event-time windows. Metrics for Prometheus are at /metrics.',
       )
       .setVersion('0.1.0')
+      .addTag('streams', 'Start, list and stop ingest streams')
+      .addTag('windows', 'Per-subreddit event-time windows')
+      .addTag('health', 'Dependency health')
+      .addTag('metrics', 'Prometheus scrape endpoint')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });

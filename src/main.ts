@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import { createApp, startApp } from './bootstrap';
 import { AppConfig, ConfigValidationError, validateEnvironment } from './config';
 
+const SHUTDOWN_GRACE_MS = 20_000;
+
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
@@ -15,6 +17,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
+  // Nest runs the shutdown hooks on SIGTERM/SIGINT; if a dependency is down they
+  // can wait on retries. Bound the wait so an orchestrator's stop never hangs.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`Shutdown took longer than ${SHUTDOWN_GRACE_MS} ms; exiting.\n`);
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
+    });
+  }
   const port = await startApp(app, config.http.host, config.http.port);
   const logger = new Logger('Main');
   logger.log(`HTTP on :${port} — Swagger UI /docs, metrics /metrics, health /health`);
