@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs beyond Node.js on a fresh Debian machine:
-# a JDK and Maven (Kafka and Cassandra run from Maven Central jars), curl and
-# the PostgreSQL client tools (the stack script uses pg_isready, psql). Then
+# a JDK and Maven (Kafka and Cassandra run from Maven Central jars), curl, the
+# PostgreSQL client tools (the stack script uses pg_isready, psql) and zstd
+# (replay streams decompress .zst dumps with it). Then
 # the npm dependencies, exactly as locked. Safe to run again: it only installs
 # what is missing.
 set -euo pipefail
@@ -21,6 +22,7 @@ command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v pg_isready >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     say "missing ${missing[*]}; install them (apt-get install ${missing[*]}) or run as root" >&2

@@ -34,6 +34,20 @@ export PORT
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:9092}
 export CASSANDRA_CONTACT_POINTS=${CASSANDRA_CONTACT_POINTS:-127.0.0.1:9042}
 export WAREHOUSE_URL=${WAREHOUSE_URL:-postgres://postgres@127.0.0.1:5432/reddit_analytics}
+export REPLAY_DIR=${REPLAY_DIR:-$REPO_ROOT/.stack/replay}
+mkdir -p "$REPLAY_DIR"
+# Mutating endpoints need an API key: make a local one once, kept out of git.
+key_file=.stack/api-key
+if [ -z "${API_KEY:-}" ]; then
+  if [ ! -s "$key_file" ]; then
+    (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("base64url"))' >"$key_file")
+  fi
+  API_KEY=$(cat "$key_file")
+  key_hint="in $key_file"
+else
+  key_hint="from your API_KEY"
+fi
+export API_KEY
 
 node dist/main.js &
 server=$!
@@ -54,7 +68,8 @@ first_subreddit=${DEMO_SUBREDDITS%%,*}
 if [ "$DEMO_STREAM" = 1 ]; then
   subreddits_json=$(printf '"%s",' ${DEMO_SUBREDDITS//,/ })
   body="{\"id\":\"demo\",\"source\":\"synthetic\",\"subreddits\":[${subreddits_json%,}],\"ratePerSecond\":$DEMO_RATE}"
-  code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$base/api/streams" -H 'content-type: application/json' -d "$body")
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$base/api/streams" \
+    -H 'content-type: application/json' -H "x-api-key: $API_KEY" -d "$body")
   case $code in
     201) say "started synthetic stream 'demo' ($DEMO_RATE events/s over $DEMO_SUBREDDITS)" ;;
     409) say "stream 'demo' is already running" ;;
@@ -71,6 +86,10 @@ cat <<EOF_URLS
     Health                      $base/health
     Prometheus metrics          $base/metrics
     Prometheus UI               http://127.0.0.1:9090/graph?g0.expr=rate(reddit_events_consumed_total%5B1m%5D)
+
+  Starting, pausing and stopping streams needs the API key ($key_hint):
+  the Swagger UI's Authorize button, or the x-api-key header.
+  Replay dump files go in $REPLAY_DIR.
 
   Windows appear within seconds and fill up over each minute.
   Ctrl-C stops the server; 'scripts/stack.sh down' stops Kafka, Cassandra and Prometheus.

@@ -2,6 +2,7 @@ import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/com
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { API_KEY_HEADER } from './common/api-key.guard';
 import { type AppConfig } from './config';
 import { KafkaConnection } from './kafka/kafka-connection';
 import { EVENTS_PATTERN } from './streaming/events.handler';
@@ -31,6 +32,16 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
         'Control ingest streams and read per-subreddit event-time windows. Metrics for Prometheus are at /metrics.',
       )
       .setVersion('0.1.0')
+      .addApiKey(
+        {
+          type: 'apiKey',
+          in: 'header',
+          name: API_KEY_HEADER,
+          description: 'API_KEY from the server configuration',
+        },
+        'api-key',
+      )
+      .addSecurityRequirements('api-key')
       .addTag('streams', 'Start, list and stop ingest streams')
       .addTag('windows', 'Per-subreddit event-time windows')
       .addTag('health', 'Dependency health')

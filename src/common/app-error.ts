@@ -9,7 +9,9 @@ export type AppErrorCode =
   | 'INVALID_INPUT'
   | 'DEPENDENCY_UNAVAILABLE'
   | 'PAYLOAD_TOO_LARGE'
-  | 'UNAUTHORIZED';
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'UNPROCESSABLE';
 
 export class AppError extends Error {
   constructor(

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type EnvironmentVariables } from './env.schema';
 
 export interface HostPort {
@@ -46,6 +47,27 @@ export interface HttpConfig {
   readonly port: number;
 }
 
+export interface ApiConfig {
+  readonly apiKey: string;
+  readonly readsRequireApiKey: boolean;
+}
+
+export interface RedditConfig {
+  readonly clientId: string | null;
+  readonly clientSecret: string | null;
+  readonly username: string | null;
+  readonly password: string | null;
+  readonly userAgent: string | null;
+  readonly authBaseUrl: string;
+  readonly apiBaseUrl: string;
+  readonly requestTimeoutMs: number;
+}
+
+export interface IngestConfig {
+  /** Replay streams may only read files inside this directory. */
+  readonly replayDir: string;
+}
+
 export interface StreamingConfig {
   readonly windowFlushIntervalMs: number;
 }
@@ -68,6 +90,9 @@ export class AppConfig {
     readonly warehouse: WarehouseConfig,
     readonly streaming: StreamingConfig,
     readonly dependencyConnectTimeoutMs: number,
+    readonly api: ApiConfig,
+    readonly reddit: RedditConfig,
+    readonly ingest: IngestConfig,
   ) {}
 
   static fromEnvironment(env: EnvironmentVariables): AppConfig {
@@ -107,6 +132,18 @@ export class AppConfig {
       { url: env.WAREHOUSE_URL, dialect: env.WAREHOUSE_DIALECT, schema: env.WAREHOUSE_SCHEMA },
       { windowFlushIntervalMs: env.WINDOW_FLUSH_INTERVAL_MS },
       env.DEPENDENCY_CONNECT_TIMEOUT_MS,
+      { apiKey: env.API_KEY, readsRequireApiKey: env.READS_REQUIRE_API_KEY },
+      {
+        clientId: env.REDDIT_CLIENT_ID ?? null,
+        clientSecret: env.REDDIT_CLIENT_SECRET ?? null,
+        username: env.REDDIT_USERNAME ?? null,
+        password: env.REDDIT_PASSWORD ?? null,
+        userAgent: env.REDDIT_USER_AGENT ?? null,
+        authBaseUrl: env.REDDIT_AUTH_BASE_URL.replace(/\/+$/, ''),
+        apiBaseUrl: env.REDDIT_API_BASE_URL.replace(/\/+$/, ''),
+        requestTimeoutMs: env.REDDIT_REQUEST_TIMEOUT_MS,
+      },
+      { replayDir: resolve(env.REPLAY_DIR) },
     );
   }
 }

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -16,6 +17,14 @@ const HOST_PORT_LIST = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}(,[A-Za-z0-9.\-_[\]:]+:\d{1
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const CQL_IDENTIFIER = /^[a-z][a-z0-9_]{0,47}$/;
 const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const normalised = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(normalised)) return true;
+  if (['false', '0', 'no'].includes(normalised)) return false;
+  return value;
+};
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim())
@@ -47,6 +56,14 @@ export class EnvironmentVariables {
 
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   readonly LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  @IsString()
+  @MinLength(16, { message: 'API_KEY must be at least 16 characters' })
+  readonly API_KEY!: string;
+
+  @Transform(toBool)
+  @IsBoolean()
+  readonly READS_REQUIRE_API_KEY: boolean = false;
 
   @Matches(HOST_PORT_LIST, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
   readonly KAFKA_BROKERS!: string;
@@ -133,6 +150,44 @@ export class EnvironmentVariables {
   })
   readonly WAREHOUSE_SCHEMA: string = 'reddit_analytics';
 
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  readonly REDDIT_CLIENT_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  readonly REDDIT_CLIENT_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  readonly REDDIT_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  readonly REDDIT_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  readonly REDDIT_USER_AGENT?: string;
+
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'REDDIT_AUTH_BASE_URL must be an http(s) URL' })
+  readonly REDDIT_AUTH_BASE_URL: string = 'https://www.reddit.com';
+
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'REDDIT_API_BASE_URL must be an http(s) URL' })
+  readonly REDDIT_API_BASE_URL: string = 'https://oauth.reddit.com';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(120000)
+  readonly REDDIT_REQUEST_TIMEOUT_MS: number = 15000;
+
+  @IsString()
+  @MinLength(1)
+  readonly REPLAY_DIR: string = 'data/replay';
+
   @Transform(toInt)
   @IsInt()
   @Min(100)
@@ -156,6 +211,7 @@ export class ConfigValidationError extends Error {
 
 function describe(errors: readonly ValidationError[]): string[] {
   return errors.flatMap((error) => {
+    if (error.value === undefined) return [`${error.property} is required but missing`];
     const messages = Object.values(error.constraints ?? {});
     const value = error.value === undefined ? 'missing' : `got ${JSON.stringify(error.value)}`;
     // Secrets never appear in messages: only the variable name and the rule.

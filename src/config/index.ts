@@ -1,6 +1,9 @@
 export { AppConfig } from './app-config';
 export type {
+  ApiConfig,
   CassandraConfig,
+  IngestConfig,
+  RedditConfig,
   HttpConfig,
   KafkaConfig,
   LoggingConfig,

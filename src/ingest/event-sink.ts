@@ -2,11 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { KafkaConnection } from '@app/kafka/kafka-connection';
 import { EVENT_SCHEMA_VERSION, type RedditEvent } from './domain/reddit-event';
+import { type IngestReject } from './sources/stream-source';
 
-/** Where ingest delivers normalised events. */
+/** Where ingest delivers normalised events, and items it could not normalise. */
 export abstract class EventSink {
   /** Resolves once every event is durably accepted; rejects if any was not. */
   abstract publish(events: readonly RedditEvent[]): Promise<void>;
+  /** Sends unusable source items to the dead-letter topic with their reason. */
+  abstract deadLetter(streamId: string, rejects: readonly IngestReject[]): Promise<void>;
 }
 
 /**
@@ -36,5 +39,24 @@ export class KafkaEventSink extends EventSink {
         })),
       );
     }
+  }
+
+  async deadLetter(streamId: string, rejects: readonly IngestReject[]): Promise<void> {
+    const failedAtMs = Date.now();
+    await this.kafka.send(
+      this.config.kafka.topics.deadLetter,
+      rejects.map((reject) => ({
+        key: streamId,
+        value: JSON.stringify({
+          stage: 'ingest',
+          streamId,
+          reason: reject.reason,
+          position: reject.position,
+          value: reject.raw,
+          failedAtMs,
+        }),
+        headers: { reason: reject.reason.slice(0, 200), stage: 'ingest' },
+      })),
+    );
   }
 }

@@ -1,16 +1,30 @@
 import { Logger } from '@nestjs/common';
 import { type Clock } from '@app/common/clock';
+import { type RedditEvent } from './domain/reddit-event';
 import { type StreamDefinition, type StreamState } from './domain/stream-definition';
-import { type EventKind, type RedditEvent } from './domain/reddit-event';
 import { type EventSink } from './event-sink';
-import { type StreamSource } from './sources/stream-source';
+import {
+  type IngestReject,
+  type SourceBatch,
+  type SourceStatus,
+  type StreamSource,
+} from './sources/stream-source';
 
 export interface StreamCounters {
   submissions: number;
   comments: number;
+  rejected: number;
   batches: number;
   failedAttempts: number;
 }
+
+export const ZERO_COUNTERS: Readonly<StreamCounters> = {
+  submissions: 0,
+  comments: 0,
+  rejected: 0,
+  batches: 0,
+  failedAttempts: 0,
+};
 
 export interface StreamSnapshot {
   readonly definition: StreamDefinition;
@@ -20,35 +34,49 @@ export interface StreamSnapshot {
   readonly stoppedAtMs: number | null;
   readonly lastBatchAtMs: number | null;
   readonly lastError: string | null;
+  readonly source: SourceStatus;
+}
+
+/** What the runner needs from its owner besides the source and the sink. */
+export interface StreamRunnerHooks {
+  /** After each published batch, for metrics. */
+  onPublished(events: readonly RedditEvent[], rejects: readonly IngestReject[]): void;
+  /** Durably records the stream's state and the source position after what was published. */
+  persist(snapshot: StreamSnapshot, checkpoint: unknown): Promise<void>;
+}
+
+export interface RestoredProgress {
+  readonly state: StreamState;
+  readonly counters: Readonly<StreamCounters>;
+  readonly startedAtMs: number;
+  readonly stoppedAtMs: number | null;
+  readonly lastBatchAtMs: number | null;
 }
 
 const IDLE_TICK_MS = 50;
 const MAX_RETRY_DELAY_MS = 10_000;
 
 /**
- * Drives one stream: pulls from its source at the configured rate and hands
- * whole batches to the sink, one batch in flight (so a slow Kafka slows the
- * source rather than piling events up in memory). A failed publish is retried
- * with the same events until it succeeds or the stream is stopped: nothing is
- * skipped.
+ * Drives one stream: pulls from its source (at the configured rate for paced
+ * sources) and hands whole batches to the sink, one batch in flight, so a slow
+ * Kafka slows the source rather than piling events up in memory. A failed
+ * publish is retried with the same batch until it succeeds or the stream is
+ * stopped: nothing is skipped. After each published batch the source's
+ * checkpoint is persisted, so a restart resumes right after it.
  */
 export class StreamRunner {
   private readonly logger: Logger;
-  private state: StreamState = 'running';
-  private readonly counters: StreamCounters = {
-    submissions: 0,
-    comments: 0,
-    batches: 0,
-    failedAttempts: 0,
-  };
+  private state: StreamState;
+  private readonly counters: StreamCounters;
   private readonly startedAtMs: number;
-  private stoppedAtMs: number | null = null;
-  private lastBatchAtMs: number | null = null;
+  private stoppedAtMs: number | null;
+  private lastBatchAtMs: number | null;
   private lastError: string | null = null;
-  private timer: NodeJS.Timeout | null = null;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private pending: readonly RedditEvent[] = [];
+  private abort = new AbortController();
+  private pending: { batch: SourceBatch; checkpoint: unknown } | null = null;
+  private paceFromMs: number;
+  private paceFromCount: number;
 
   constructor(
     readonly definition: StreamDefinition,
@@ -56,25 +84,69 @@ export class StreamRunner {
     private readonly sink: EventSink,
     private readonly clock: Clock,
     private readonly batchSize: number,
-    private readonly onPublished: (events: readonly RedditEvent[]) => void,
+    private readonly hooks: StreamRunnerHooks,
+    restored?: RestoredProgress,
   ) {
     this.logger = new Logger(`Stream ${definition.id}`);
-    this.startedAtMs = clock.now();
+    this.state = restored?.state ?? 'running';
+    this.counters = { ...(restored?.counters ?? ZERO_COUNTERS) };
+    this.startedAtMs = restored?.startedAtMs ?? clock.now();
+    this.stoppedAtMs = restored?.stoppedAtMs ?? null;
+    this.lastBatchAtMs = restored?.lastBatchAtMs ?? null;
+    this.paceFromMs = clock.now();
+    this.paceFromCount = this.produced();
   }
 
+  /** Starts (or restarts after a restore) the loop when the stream is running. */
   start(): void {
-    this.loop = this.run().catch((error: unknown) => {
-      this.lastError = error instanceof Error ? error.message : String(error);
-      this.logger.error(`stream loop ended unexpectedly: ${this.lastError}`);
-      this.finish('stopped');
-    });
+    if (this.state !== 'running' || this.loop) return;
+    this.abort = new AbortController();
+    this.paceFromMs = this.clock.now();
+    this.paceFromCount = this.produced();
+    this.loop = this.run()
+      .catch((error: unknown) => {
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.logger.error(`stream loop ended unexpectedly: ${this.lastError}`);
+        this.state = 'stopped';
+        this.stoppedAtMs = this.clock.now();
+      })
+      .finally(() => {
+        this.loop = null;
+      });
   }
 
-  /** Stops after the batch in flight (if any) settles. */
+  async pause(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'paused';
+    await this.halt();
+    await this.persistNow();
+  }
+
+  async resume(): Promise<void> {
+    if (this.state !== 'paused') return;
+    this.state = 'running';
+    await this.persistNow();
+    this.start();
+  }
+
+  /** Stops for good: the batch in flight (if any) settles first; the source is closed. */
   async stop(): Promise<void> {
-    if (this.state === 'running') this.finish('stopped');
-    this.wake?.();
-    await this.loop;
+    if (this.state === 'running' || this.state === 'paused') {
+      this.state = 'stopped';
+      this.stoppedAtMs = this.clock.now();
+    }
+    await this.halt();
+    await this.source.close();
+    await this.persistNow();
+  }
+
+  /** Ends the loop without changing the persisted state (server shutdown: resume on next boot). */
+  async detach(): Promise<void> {
+    const state = this.state;
+    if (state === 'running') this.state = 'paused';
+    await this.halt();
+    this.state = state;
+    await this.source.close();
   }
 
   snapshot(): StreamSnapshot {
@@ -85,48 +157,71 @@ export class StreamRunner {
       startedAtMs: this.startedAtMs,
       stoppedAtMs: this.stoppedAtMs,
       lastBatchAtMs: this.lastBatchAtMs,
-      lastError: this.lastError,
+      lastError: this.lastError ?? this.source.status().lastError ?? null,
+      source: this.source.status(),
     };
   }
 
-  private finish(state: StreamState): void {
-    this.state = state;
-    this.stoppedAtMs = this.clock.now();
+  private async halt(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
   }
 
   private produced(): number {
     return this.counters.submissions + this.counters.comments;
   }
 
+  /** Persists the current state and source position (also called by the owner after creating a stream). */
+  async persistNow(checkpoint: unknown = this.source.checkpoint()): Promise<void> {
+    try {
+      await this.hooks.persist(this.snapshot(), checkpoint);
+    } catch (error) {
+      this.lastError = `could not persist stream state: ${error instanceof Error ? error.message : String(error)}`;
+      this.logger.warn(this.lastError);
+    }
+  }
+
   private async run(): Promise<void> {
     let retryDelay = 200;
     while (this.state === 'running') {
-      if (this.pending.length === 0) {
+      if (!this.pending) {
         if (this.source.exhausted) {
-          this.finish('completed');
+          this.state = 'completed';
+          this.stoppedAtMs = this.clock.now();
+          await this.persistNow();
           break;
         }
-        const due =
-          Math.floor(
-            ((this.clock.now() - this.startedAtMs) / 1000) * this.definition.ratePerSecond,
-          ) - this.produced();
-        if (due <= 0) {
-          await this.sleep(IDLE_TICK_MS);
+        let max = this.batchSize;
+        if (!this.source.selfPaced) {
+          const elapsedS = (this.clock.now() - this.paceFromMs) / 1000;
+          const due =
+            Math.floor(elapsedS * (this.definition.ratePerSecond ?? 1)) -
+            (this.produced() - this.paceFromCount);
+          if (due <= 0) {
+            await this.sleep(IDLE_TICK_MS);
+            continue;
+          }
+          max = Math.min(due, this.batchSize);
+        }
+        const batch = await this.source.pull(max, this.abort.signal);
+        if (batch.events.length === 0 && batch.rejects.length === 0) {
+          if (!this.source.selfPaced || this.abort.signal.aborted) await this.sleep(IDLE_TICK_MS);
           continue;
         }
-        this.pending = await this.source.pull(Math.min(due, this.batchSize));
-        if (this.pending.length === 0) {
-          await this.sleep(IDLE_TICK_MS);
-          continue;
-        }
+        this.pending = { batch, checkpoint: this.source.checkpoint() };
       }
+      const pending = this.pending;
+      if (!pending) continue;
+      const { batch, checkpoint } = pending;
       try {
-        await this.sink.publish(this.pending);
-        this.count(this.pending);
-        this.onPublished(this.pending);
-        this.pending = [];
+        if (batch.events.length > 0) await this.sink.publish(batch.events);
+        if (batch.rejects.length > 0) await this.sink.deadLetter(this.definition.id, batch.rejects);
+        this.pending = null;
+        this.count(batch);
+        this.hooks.onPublished(batch.events, batch.rejects);
         this.lastBatchAtMs = this.clock.now();
         retryDelay = 200;
+        await this.persistNow(checkpoint);
       } catch (error) {
         this.counters.failedAttempts++;
         this.lastError = error instanceof Error ? error.message : String(error);
@@ -137,24 +232,27 @@ export class StreamRunner {
     }
   }
 
-  private count(events: readonly RedditEvent[]): void {
-    for (const event of events) {
-      const kind: EventKind = event.kind;
-      if (kind === 'submission') this.counters.submissions++;
+  private count(batch: SourceBatch): void {
+    for (const event of batch.events) {
+      if (event.kind === 'submission') this.counters.submissions++;
       else this.counters.comments++;
     }
+    this.counters.rejected += batch.rejects.length;
     this.counters.batches++;
   }
 
+  /** Waits `ms`, or less if the stream is paused or stopped meanwhile. */
   private sleep(ms: number): Promise<void> {
+    const signal = this.abort.signal;
+    if (signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      this.wake = () => {
-        if (this.timer) clearTimeout(this.timer);
-        this.timer = null;
-        this.wake = null;
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
         resolve();
       };
-      this.timer = setTimeout(() => this.wake?.(), ms);
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done);
     });
   }
 }

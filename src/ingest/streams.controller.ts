@@ -1,17 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
-  ApiBadRequestResponse,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { StartStreamRequestDto } from './dto/start-stream.request.dto';
 import { StreamResponseDto } from './dto/stream.response.dto';
 import { StreamsService } from './streams.service';
+
+const STREAM_ID = { name: 'id', example: 'reddit-3f9a1c0b7d2e' } as const;
 
 @ApiTags('streams')
 @Controller('api/streams')
@@ -19,12 +24,22 @@ export class StreamsController {
   constructor(private readonly streams: StreamsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Start an ingest stream' })
+  @ApiOperation({
+    summary: 'Start an ingest stream',
+    description:
+      "Validates the subreddits (reddit: against Reddit's /about) or the dump file (replay) first. The stream survives server restarts.",
+  })
   @ApiCreatedResponse({ type: StreamResponseDto })
   @ApiBadRequestResponse({ description: 'A field is invalid; the message names it.' })
-  @ApiConflictResponse({ description: 'A stream with the same id is already running.' })
-  start(@Body() request: StartStreamRequestDto): StreamResponseDto {
-    return StreamResponseDto.from(this.streams.start(request));
+  @ApiUnauthorizedResponse({ description: 'Missing or invalid API key.' })
+  @ApiNotFoundResponse({ description: 'A subreddit or the dump file does not exist.' })
+  @ApiForbiddenResponse({ description: 'A subreddit is private, quarantined or banned.' })
+  @ApiConflictResponse({ description: 'A stream with the same id is already running or paused.' })
+  @ApiUnprocessableEntityResponse({
+    description: 'Reddit credentials or user agent are not configured.',
+  })
+  async start(@Body() request: StartStreamRequestDto): Promise<StreamResponseDto> {
+    return StreamResponseDto.from(await this.streams.start(request));
   }
 
   @Get()
@@ -36,17 +51,39 @@ export class StreamsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One stream' })
-  @ApiParam({ name: 'id', example: 'synthetic-3f9a1c0b7d2e' })
+  @ApiParam(STREAM_ID)
   @ApiOkResponse({ type: StreamResponseDto })
   @ApiNotFoundResponse({ description: 'No stream with this id.' })
   get(@Param('id') id: string): StreamResponseDto {
     return StreamResponseDto.from(this.streams.get(id));
   }
 
+  @Post(':id/pause')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause a running stream (its position is kept)' })
+  @ApiParam(STREAM_ID)
+  @ApiOkResponse({ type: StreamResponseDto })
+  @ApiNotFoundResponse({ description: 'No stream with this id.' })
+  @ApiConflictResponse({ description: 'The stream is completed or stopped.' })
+  async pause(@Param('id') id: string): Promise<StreamResponseDto> {
+    return StreamResponseDto.from(await this.streams.pause(id));
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused stream where it left off' })
+  @ApiParam(STREAM_ID)
+  @ApiOkResponse({ type: StreamResponseDto })
+  @ApiNotFoundResponse({ description: 'No stream with this id.' })
+  @ApiConflictResponse({ description: 'The stream is completed or stopped.' })
+  async resume(@Param('id') id: string): Promise<StreamResponseDto> {
+    return StreamResponseDto.from(await this.streams.resume(id));
+  }
+
   @Delete(':id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Stop a stream; returns its final state and counters' })
-  @ApiParam({ name: 'id', example: 'synthetic-3f9a1c0b7d2e' })
+  @ApiOperation({ summary: 'Stop a stream for good; returns its final state and counters' })
+  @ApiParam(STREAM_ID)
   @ApiOkResponse({ type: StreamResponseDto })
   @ApiNotFoundResponse({ description: 'No stream with this id.' })
   async stop(@Param('id') id: string): Promise<StreamResponseDto> {

@@ -33,6 +33,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly ingestRejected = new Counter<'source'>({
+    name: 'reddit_ingest_rejected_total',
+    help: 'Source items ingest could not normalise (sent to the dead-letter topic), by source.',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+
   readonly windowsWritten = new Counter<'store'>({
     name: 'reddit_windows_written_total',
     help: 'Window rows upserted, by store (cassandra, warehouse, kafka).',

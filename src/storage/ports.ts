@@ -1,5 +1,5 @@
 import { type DependencyHealth } from '@app/common/health';
-import { type PostRecord, type WindowQuery, type WindowRecord } from './records';
+import { type PostRecord, type StreamRecord, type WindowQuery, type WindowRecord } from './records';
 
 /** The operational store of enriched posts (Cassandra), for "latest posts" reads. */
 export abstract class PostStore {
@@ -23,4 +23,10 @@ export abstract class Warehouse {
   abstract loadPosts(posts: readonly PostRecord[]): Promise<void>;
   abstract loadWindows(windows: readonly WindowRecord[]): Promise<void>;
   abstract health(): Promise<DependencyHealth>;
+}
+
+/** Ingest stream definitions and source checkpoints (Cassandra), so streams survive restarts. */
+export abstract class StreamStateStore {
+  abstract save(record: StreamRecord): Promise<void>;
+  abstract loadAll(): Promise<StreamRecord[]>;
 }

@@ -17,6 +17,7 @@ export interface PostRecord {
   readonly parentId: string | null;
   readonly sentimentScore: number | null;
   readonly sentimentLabel: string | null;
+  readonly bodyState: string;
   readonly ingestedAtMs: number;
   readonly source: string;
   readonly streamId: string;
@@ -38,6 +39,22 @@ export interface WindowRecord {
   readonly scoreSum: number;
   readonly firstEventMs: number;
   readonly lastEventMs: number;
+  readonly updatedAtMs: number;
+}
+
+/** An ingest stream as persisted: enough to resume it after a restart. */
+export interface StreamRecord {
+  readonly id: string;
+  /** The stream definition, as JSON text. */
+  readonly definition: string;
+  readonly state: string;
+  /** The source position after the last published batch, as JSON text. */
+  readonly checkpoint: string;
+  /** Produced/rejected counters, as JSON text. */
+  readonly counters: string;
+  readonly startedAtMs: number;
+  readonly stoppedAtMs: number | null;
+  readonly lastBatchAtMs: number | null;
   readonly updatedAtMs: number;
 }
 

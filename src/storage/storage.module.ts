@@ -2,17 +2,22 @@ import { Module } from '@nestjs/common';
 import { CassandraPostStore } from './cassandra/cassandra-post.store';
 import { CassandraSession } from './cassandra/cassandra-session';
 import { CassandraWindowStore } from './cassandra/cassandra-window.store';
-import { PostStore, Warehouse, WindowStore } from './ports';
+import { CassandraStreamStateStore } from './cassandra/cassandra-stream-state.store';
+import { PostStore, StreamStateStore, Warehouse, WindowStore } from './ports';
 import { PgWarehouse } from './warehouse/pg-warehouse';
 
-/** Cassandra (operational reads) and the warehouse (analytics), each behind its port. */
+/**
+ * Cassandra (operational reads, ingest stream state) and the warehouse
+ * (analytics), each behind its port.
+ */
 @Module({
   providers: [
     CassandraSession,
     { provide: PostStore, useClass: CassandraPostStore },
     { provide: WindowStore, useClass: CassandraWindowStore },
     { provide: Warehouse, useClass: PgWarehouse },
+    { provide: StreamStateStore, useClass: CassandraStreamStateStore },
   ],
-  exports: [PostStore, WindowStore, Warehouse],
+  exports: [PostStore, WindowStore, Warehouse, StreamStateStore],
 })
 export class StorageModule {}

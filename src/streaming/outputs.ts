@@ -38,8 +38,12 @@ export class KafkaDeadLetterSink extends DeadLetterSink {
       this.config.kafka.topics.deadLetter,
       letters.map((letter) => ({
         key: letter.key ?? `${letter.topic}-${letter.partition}`,
-        value: JSON.stringify(letter),
-        headers: { reason: letter.reason.slice(0, 200), 'source-topic': letter.topic },
+        value: JSON.stringify({ stage: 'streaming', ...letter }),
+        headers: {
+          reason: letter.reason.slice(0, 200),
+          stage: 'streaming',
+          'source-topic': letter.topic,
+        },
       })),
     );
   }

@@ -195,6 +195,7 @@ function toPostRecord({ event, sentiment }: EnrichedEvent): PostRecord {
     parentId: event.parentId,
     sentimentScore: sentiment?.score ?? null,
     sentimentLabel: sentiment?.label ?? null,
+    bodyState: event.bodyState,
     ingestedAtMs: Math.round(event.ingestedUtc * 1000),
     source: event.source,
     streamId: event.streamId,

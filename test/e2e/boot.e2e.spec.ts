@@ -26,6 +26,7 @@ describe('server boot with bad configuration', () => {
     expect(stderr).toContain('Invalid configuration');
     expect(stderr).toContain('KAFKA_BROKERS');
     expect(stderr).toContain('WAREHOUSE_URL');
+    expect(stderr).toContain('API_KEY');
     expect(stderr).not.toContain('CASSANDRA_CONTACT_POINTS');
   });
 
@@ -35,9 +36,11 @@ describe('server boot with bad configuration', () => {
       CASSANDRA_CONTACT_POINTS: '127.0.0.1:9042',
       WAREHOUSE_URL: 'postgres://app:s3cretpassw0rd@127.0.0.1/reddit',
       PORT: 'not-a-port',
+      API_KEY: 'a-long-enough-secret-api-key',
     });
     expect(status).toBe(78);
     expect(stderr).toContain('PORT');
     expect(stderr).not.toContain('s3cretpassw0rd');
+    expect(stderr).not.toContain('a-long-enough-secret-api-key');
   });
 });

@@ -3,7 +3,12 @@ import request from 'supertest';
 import { createApp, startApp } from '@app/bootstrap';
 import { SyntheticRedditGenerator } from '@app/ingest/sources/synthetic/synthetic-generator';
 import { dropNamespace } from '../support/cleanup';
-import { eventually, testNamespace, type TestNamespace } from '../support/environment';
+import {
+  eventually,
+  TEST_API_KEY,
+  testNamespace,
+  type TestNamespace,
+} from '../support/environment';
 
 jest.setTimeout(180_000);
 
@@ -18,6 +23,8 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
   let ns: TestNamespace;
   let app: INestApplication;
   let http: ReturnType<typeof request>;
+  const post = (url: string) => http.post(url).set('x-api-key', TEST_API_KEY);
+  const del = (url: string) => http.delete(url).set('x-api-key', TEST_API_KEY);
 
   beforeAll(async () => {
     ns = testNamespace();
@@ -37,11 +44,9 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
       source: 'synthetic',
       subreddits: ['AskReddit', 'worldnews'],
       ratePerSecond: 400,
-      seed: 5,
-      startTime,
-      eventIntervalMs: 100,
+      synthetic: { seed: 5, startTime, eventIntervalMs: 100 },
     };
-    const started = await http.post('/api/streams').send(definition).expect(201);
+    const started = await post('/api/streams').send(definition).expect(201);
     const id = (started.body as { id: string }).id;
     expect(started.body).toMatchObject({
       state: 'running',
@@ -60,7 +65,7 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
     const listed = await http.get('/api/streams').expect(200);
     expect((listed.body as { id: string }[]).map((s) => s.id)).toContain(id);
 
-    const stopped = await http.delete(`/api/streams/${id}`).expect(200);
+    const stopped = await del(`/api/streams/${id}`).expect(200);
     const final = stopped.body as { state: string; produced: { total: number } };
     expect(final.state).toBe('stopped');
     expect(final.produced.total).toBeGreaterThan(0);
@@ -91,20 +96,25 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
   });
 
   it('answers 409 when the same stream is started twice', async () => {
-    const definition = { source: 'synthetic', subreddits: ['pics'], ratePerSecond: 5, seed: 99 };
-    const first = await http.post('/api/streams').send(definition).expect(201);
-    const second = await http.post('/api/streams').send(definition).expect(409);
+    const definition = {
+      source: 'synthetic',
+      subreddits: ['pics'],
+      ratePerSecond: 5,
+      synthetic: { seed: 99 },
+    };
+    const first = await post('/api/streams').send(definition).expect(201);
+    const second = await post('/api/streams').send(definition).expect(409);
     const id = (first.body as { id: string }).id;
     expect(second.body).toMatchObject({ statusCode: 409, error: 'CONFLICT' });
     expect((second.body as { message: string }).message).toContain(id);
-    await http.delete(`/api/streams/${id}`).expect(200);
+    await del(`/api/streams/${id}`).expect(200);
     // Once stopped, the same definition may start again.
-    await http.post('/api/streams').send(definition).expect(201);
-    await http.delete(`/api/streams/${id}`).expect(200);
+    await post('/api/streams').send(definition).expect(201);
+    await del(`/api/streams/${id}`).expect(200);
   });
 
   it('answers 404 when stopping or reading an unknown stream', async () => {
-    const stop = await http.delete('/api/streams/no-such-stream').expect(404);
+    const stop = await del('/api/streams/no-such-stream').expect(404);
     expect(stop.body).toMatchObject({ statusCode: 404, error: 'NOT_FOUND' });
     expect((stop.body as { message: string }).message).toContain('no-such-stream');
     await http.get('/api/streams/no-such-stream').expect(404);
@@ -118,12 +128,101 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
     [{ source: 'telepathy', subreddits: ['pics'] }, 'source'],
     [{ source: 'synthetic', subreddits: ['pics'], ratePerSecond: -1 }, 'ratePerSecond'],
     [{ source: 'synthetic', subreddits: ['pics'], kinds: ['likes'] }, 'kinds'],
-    [{ source: 'synthetic', subreddits: ['pics'], startTime: 'yesterday' }, 'startTime'],
+    [
+      { source: 'synthetic', subreddits: ['pics'], synthetic: { startTime: 'yesterday' } },
+      'startTime',
+    ],
+    [
+      { source: 'synthetic', subreddits: ['pics'], synthetic: { seed: 1, colour: 'red' } },
+      'colour',
+    ],
     [{ source: 'synthetic', subreddits: ['pics'], colour: 'red' }, 'colour'],
+    [{ source: 'reddit', subreddits: ['pics'], ratePerSecond: 5 }, 'ratePerSecond'],
+    [{ source: 'reddit', subreddits: [] }, 'subreddits'],
+    [{ source: 'replay' }, 'replay'],
+    [{ source: 'replay', replay: { file: 'x.zst', speed: 'warp' } }, 'replay.speed'],
+    [
+      {
+        source: 'replay',
+        replay: { file: 'x.zst', from: '2025-01-02T00:00:00Z', to: '2025-01-01T00:00:00Z' },
+      },
+      'replay.from',
+    ],
   ])('answers 400 naming the field for %j', async (body, field) => {
-    const response = await http.post('/api/streams').send(body).expect(400);
+    const response = await post('/api/streams').send(body).expect(400);
     expect(response.body).toMatchObject({ statusCode: 400 });
     expect((response.body as { message: string }).message).toContain(field);
+  });
+
+  it('requires the API key on mutating endpoints, compared exactly', async () => {
+    const body = { source: 'synthetic', subreddits: ['pics'] };
+    const missing = await http.post('/api/streams').send(body).expect(401);
+    expect(missing.body).toMatchObject({ statusCode: 401, error: 'UNAUTHORIZED' });
+    expect((missing.body as { message: string }).message).toContain('x-api-key');
+    await http.post('/api/streams').set('x-api-key', `${TEST_API_KEY}x`).send(body).expect(401);
+    await http
+      .post('/api/streams')
+      .set('x-api-key', TEST_API_KEY.slice(0, -1))
+      .send(body)
+      .expect(401);
+    await http.delete('/api/streams/anything').expect(401);
+    await http.post('/api/streams/anything/pause').expect(401);
+    // Bearer works too; reads stay open by default.
+    await http
+      .delete('/api/streams/anything')
+      .set('authorization', `Bearer ${TEST_API_KEY}`)
+      .expect(404);
+    await http.get('/api/streams').expect(200);
+  });
+
+  it('pauses and resumes a stream without gaps or repeats', async () => {
+    const definition = {
+      id: 'pause-resume',
+      source: 'synthetic',
+      subreddits: ['gaming'],
+      ratePerSecond: 200,
+      synthetic: { seed: 8, startTime: '2025-03-01T00:00:00Z', eventIntervalMs: 100 },
+    };
+    await post('/api/streams').send(definition).expect(201);
+    await eventually(
+      async () =>
+        (await http.get('/api/streams/pause-resume').expect(200)).body as {
+          produced: { total: number };
+        },
+      (body) => body.produced.total > 50,
+      { what: 'some events before pausing' },
+    );
+    const paused = (await post('/api/streams/pause-resume/pause').expect(200)).body as {
+      state: string;
+      produced: { total: number };
+    };
+    expect(paused.state).toBe('paused');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const still = (await http.get('/api/streams/pause-resume').expect(200)).body as typeof paused;
+    expect(still.produced.total).toBe(paused.produced.total);
+    await post('/api/streams/pause-resume/pause').expect(200);
+    const resumed = (await post('/api/streams/pause-resume/resume').expect(200))
+      .body as typeof paused;
+    expect(resumed.state).toBe('running');
+    await eventually(
+      async () => (await http.get('/api/streams/pause-resume').expect(200)).body as typeof paused,
+      (body) => body.produced.total > paused.produced.total + 50,
+      { what: 'more events after resuming' },
+    );
+    const final = (await del('/api/streams/pause-resume').expect(200)).body as typeof paused;
+    await post('/api/streams/pause-resume/resume').expect(409);
+
+    // Every produced event is counted once: the windows hold exactly the total.
+    await eventually(
+      async () =>
+        (
+          await http
+            .get('/api/subreddits/gaming/windows?from=2025-03-01T00:00:00Z&to=2025-03-02T00:00:00Z')
+            .expect(200)
+        ).body as { windows: WindowBody[] },
+      (body) => body.windows.reduce((sum, w) => sum + w.events, 0) === final.produced.total,
+      { what: `${final.produced.total} events in the gaming windows` },
+    );
   });
 
   it('validates the windows query', async () => {

@@ -22,6 +22,9 @@ export const STACK = {
   scrapedAppPort: Number(process.env.TEST_SCRAPED_APP_PORT ?? 3100),
 };
 
+/** The API key every test app is configured with. */
+export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
+
 export function testNamespace(overrides: Record<string, string> = {}): TestNamespace {
   const id = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const env: Record<string, string> = {
@@ -41,6 +44,7 @@ export function testNamespace(overrides: Record<string, string> = {}): TestNames
     WAREHOUSE_URL: STACK.warehouseUrl,
     WAREHOUSE_SCHEMA: `test_${id}`,
     DEPENDENCY_CONNECT_TIMEOUT_MS: '30000',
+    API_KEY: TEST_API_KEY,
     ...overrides,
   };
   return { id, config: AppConfig.fromEnvironment(validateEnvironment(env)), env };

@@ -4,6 +4,7 @@ const minimal = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   CASSANDRA_CONTACT_POINTS: '127.0.0.1:9042',
   WAREHOUSE_URL: 'postgres://postgres@127.0.0.1:5432/reddit_analytics',
+  API_KEY: 'local-development-key-1234',
 };
 
 function problems(env: Record<string, string | undefined>): string[] {
@@ -48,7 +49,7 @@ describe('validateEnvironment', () => {
     expect(config.logging.format).toBe('json');
   });
 
-  it.each(['KAFKA_BROKERS', 'CASSANDRA_CONTACT_POINTS', 'WAREHOUSE_URL'])(
+  it.each(['KAFKA_BROKERS', 'CASSANDRA_CONTACT_POINTS', 'WAREHOUSE_URL', 'API_KEY'])(
     'names the missing required variable %s',
     (name) => {
       const env: Record<string, string | undefined> = { ...minimal, [name]: undefined };
@@ -67,6 +68,9 @@ describe('validateEnvironment', () => {
     ['WAREHOUSE_DIALECT', 'mysql'],
     ['CASSANDRA_KEYSPACE', 'Bad-Name'],
     ['LOG_LEVEL', 'loud'],
+    ['API_KEY', 'short'],
+    ['READS_REQUIRE_API_KEY', 'maybe'],
+    ['REDDIT_API_BASE_URL', 'oauth.reddit.com'],
   ])('names the malformed variable %s=%s', (name, value) => {
     const found = problems({ ...minimal, [name]: value });
     expect(found.length).toBeGreaterThan(0);
@@ -83,8 +87,34 @@ describe('validateEnvironment', () => {
     const found = problems({
       ...minimal,
       WAREHOUSE_URL: 'mysql://admin:hunter2secret@db/x',
+      API_KEY: 'tooshortkey',
     });
     expect(found.join(' ')).not.toContain('hunter2secret');
+    expect(found.join(' ')).not.toContain('tooshortkey');
     expect(found.join(' ')).toContain('WAREHOUSE_URL');
+    expect(found.join(' ')).toContain('API_KEY');
+  });
+
+  it('reads Reddit settings and the replay directory', () => {
+    const config = AppConfig.fromEnvironment(
+      validateEnvironment({
+        ...minimal,
+        REDDIT_CLIENT_ID: 'abc',
+        REDDIT_CLIENT_SECRET: 'def',
+        REDDIT_USER_AGENT: 'linux:reddit-analytics:0.1.0 (by /u/someone)',
+        REDDIT_API_BASE_URL: 'http://127.0.0.1:8080/',
+        REPLAY_DIR: '/srv/dumps',
+        READS_REQUIRE_API_KEY: 'true',
+      }),
+    );
+    expect(config.reddit).toMatchObject({
+      clientId: 'abc',
+      clientSecret: 'def',
+      username: null,
+      apiBaseUrl: 'http://127.0.0.1:8080',
+      authBaseUrl: 'https://www.reddit.com',
+    });
+    expect(config.ingest.replayDir).toBe('/srv/dumps');
+    expect(config.api.readsRequireApiKey).toBe(true);
   });
 });

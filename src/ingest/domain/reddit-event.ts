@@ -11,6 +11,9 @@ export type EventKind = (typeof EVENT_KINDS)[number];
 export const EVENT_SOURCES = ['synthetic', 'reddit', 'replay'] as const;
 export type EventSourceKind = (typeof EVENT_SOURCES)[number];
 
+export const BODY_STATES = ['present', 'empty', 'deleted', 'removed'] as const;
+export type BodyState = (typeof BODY_STATES)[number];
+
 export interface RedditEvent {
   readonly schemaVersion: typeof EVENT_SCHEMA_VERSION;
   readonly kind: EventKind;
@@ -26,6 +29,8 @@ export interface RedditEvent {
   readonly title: string | null;
   /** Selftext or comment body; null when removed or deleted. */
   readonly body: string | null;
+  /** Why `body` is what it is: removed and deleted items are flagged, never dropped. */
+  readonly bodyState: BodyState;
   readonly permalink: string;
   readonly url: string | null;
   readonly score: number;
@@ -82,6 +87,8 @@ export function parseRedditEvent(value: unknown): ParseResult<RedditEvent> {
   if (!isNullableString(e.author)) return { ok: false, reason: 'author must be a string or null' };
   if (!isNullableString(e.title)) return { ok: false, reason: 'title must be a string or null' };
   if (!isNullableString(e.body)) return { ok: false, reason: 'body must be a string or null' };
+  if (!BODY_STATES.includes(e.bodyState as BodyState))
+    return { ok: false, reason: 'bodyState must be present, empty, deleted or removed' };
   if (typeof e.permalink !== 'string') return { ok: false, reason: 'permalink must be a string' };
   if (!isNullableString(e.url)) return { ok: false, reason: 'url must be a string or null' };
   if (typeof e.score !== 'number' || !Number.isFinite(e.score))

@@ -5,6 +5,11 @@ export class StreamCountersDto {
   @ApiProperty({ example: 120 }) readonly submissions!: number;
   @ApiProperty({ example: 480 }) readonly comments!: number;
   @ApiProperty({ example: 600 }) readonly total!: number;
+  @ApiProperty({
+    example: 2,
+    description: 'Items that could not be normalised (sent to the dead-letter topic).',
+  })
+  readonly rejected!: number;
   @ApiProperty({ example: 12, description: 'Batches produced to Kafka.' })
   readonly batches!: number;
   @ApiProperty({ example: 0, description: 'Publish attempts that failed and were retried.' })
@@ -17,33 +22,65 @@ export class SyntheticSettingsDto {
   @ApiProperty({ example: 50 }) readonly eventIntervalMs!: number;
 }
 
+export class ReplaySettingsDto {
+  @ApiProperty({ example: 'RC_2024-01_askreddit.zst' }) readonly file!: string;
+  @ApiProperty({ example: 'max' }) readonly speed!: string;
+  @ApiPropertyOptional({ example: '2024-01-01T00:00:00.000Z', nullable: true, type: String })
+  readonly from!: string | null;
+  @ApiPropertyOptional({ example: null, nullable: true, type: String }) readonly to!: string | null;
+}
+
+export class RateLimitDto {
+  @ApiPropertyOptional({
+    example: 587,
+    nullable: true,
+    type: Number,
+    description: 'Requests left in the window (shared by all streams of the OAuth client).',
+  })
+  readonly remaining!: number | null;
+  @ApiPropertyOptional({ example: '2025-01-01T00:10:00.000Z', nullable: true, type: String })
+  readonly resetAt!: string | null;
+}
+
 export class StreamResponseDto {
-  @ApiProperty({ example: 'synthetic-3f9a1c0b7d2e' }) readonly id!: string;
-  @ApiProperty({ enum: ['synthetic', 'reddit', 'replay'], example: 'synthetic' })
+  @ApiProperty({ example: 'reddit-3f9a1c0b7d2e' }) readonly id!: string;
+  @ApiProperty({ enum: ['synthetic', 'reddit', 'replay'], example: 'reddit' })
   readonly source!: string;
-  @ApiProperty({ enum: ['running', 'completed', 'stopped'], example: 'running' })
+  @ApiProperty({ enum: ['running', 'paused', 'completed', 'stopped'], example: 'running' })
   readonly state!: string;
   @ApiProperty({ example: ['askreddit', 'worldnews'], type: [String] })
   readonly subreddits!: string[];
   @ApiProperty({ example: ['submissions', 'comments'], type: [String] }) readonly kinds!: string[];
-  @ApiProperty({ example: 20 }) readonly ratePerSecond!: number;
+  @ApiPropertyOptional({ example: 20, nullable: true, type: Number }) readonly ratePerSecond!:
+    number | null;
   @ApiPropertyOptional({ example: 10000, nullable: true, type: Number }) readonly maxEvents!:
     number | null;
   @ApiPropertyOptional({ type: SyntheticSettingsDto }) readonly synthetic?: SyntheticSettingsDto;
+  @ApiPropertyOptional({ type: ReplaySettingsDto }) readonly replay?: ReplaySettingsDto;
   @ApiProperty({ type: StreamCountersDto }) readonly produced!: StreamCountersDto;
   @ApiProperty({ example: '2025-01-01T00:00:00.000Z' }) readonly startedAt!: string;
   @ApiPropertyOptional({ example: null, nullable: true, type: String }) readonly stoppedAt!:
     string | null;
   @ApiPropertyOptional({ example: '2025-01-01T00:00:05.000Z', nullable: true, type: String })
   readonly lastBatchAt!: string | null;
+  @ApiPropertyOptional({ example: '2025-01-01T00:00:06.000Z', nullable: true, type: String })
+  readonly lastPollAt!: string | null;
   @ApiPropertyOptional({ example: null, nullable: true, type: String }) readonly lastError!:
     string | null;
+  @ApiPropertyOptional({ type: RateLimitDto, nullable: true })
+  readonly rateLimit!: RateLimitDto | null;
+  @ApiPropertyOptional({
+    example: { line: 1234 },
+    description: 'Source progress, e.g. the replay line.',
+  })
+  readonly progress!: Record<string, number | string>;
 
   static from(snapshot: StreamSnapshot): StreamResponseDto {
-    const { definition, counters } = snapshot;
-    const iso = (ms: number | null): string | null =>
-      ms === null ? null : new Date(ms).toISOString();
-    const synthetic = definition.synthetic;
+    const { definition, counters, source } = snapshot;
+    const iso = (ms: number | null | undefined): string | null =>
+      ms === null || ms === undefined ? null : new Date(ms).toISOString();
+    const isoUtc = (s: number | null): string | null => (s === null ? null : iso(s * 1000));
+    const { synthetic, replay } = definition;
     return {
       id: definition.id,
       source: definition.source,
@@ -56,9 +93,18 @@ export class StreamResponseDto {
         ? {
             synthetic: {
               seed: synthetic.seed,
-              startTime: new Date(synthetic.startTimeMs ?? snapshot.startedAtMs).toISOString(),
-              eventIntervalMs:
-                synthetic.eventIntervalMs ?? Math.round(1000 / definition.ratePerSecond),
+              startTime: iso(synthetic.startTimeMs ?? snapshot.startedAtMs) ?? '',
+              eventIntervalMs: synthetic.eventIntervalMs ?? 0,
+            },
+          }
+        : {}),
+      ...(replay
+        ? {
+            replay: {
+              file: replay.file,
+              speed: typeof replay.speed === 'number' ? `${replay.speed}x` : replay.speed,
+              from: isoUtc(replay.fromUtc),
+              to: isoUtc(replay.toUtc),
             },
           }
         : {}),
@@ -66,13 +112,23 @@ export class StreamResponseDto {
         submissions: counters.submissions,
         comments: counters.comments,
         total: counters.submissions + counters.comments,
+        rejected: counters.rejected,
         batches: counters.batches,
         failedAttempts: counters.failedAttempts,
       },
-      startedAt: new Date(snapshot.startedAtMs).toISOString(),
+      startedAt: iso(snapshot.startedAtMs) ?? '',
       stoppedAt: iso(snapshot.stoppedAtMs),
       lastBatchAt: iso(snapshot.lastBatchAtMs),
+      lastPollAt: iso(source.lastPollAtMs),
       lastError: snapshot.lastError,
+      rateLimit:
+        source.rateLimitRemaining === undefined && source.rateLimitResetAtMs === undefined
+          ? null
+          : {
+              remaining: source.rateLimitRemaining ?? null,
+              resetAt: iso(source.rateLimitResetAtMs),
+            },
+      progress: { ...(source.progress ?? {}) },
     };
   }
 }

@@ -36,6 +36,16 @@ const MIGRATIONS: readonly Migration[] = [
       ) WITH CLUSTERING ORDER BY (window_start ASC)`,
     ],
   },
+  {
+    id: 2,
+    name: 'ingest streams and body state',
+    statements: (ks) => [
+      `CREATE TABLE IF NOT EXISTS ${ks}.ingest_streams (
+        id text PRIMARY KEY, definition text, state text, checkpoint text, counters text,
+        started_at timestamp, stopped_at timestamp, last_batch_at timestamp, updated_at timestamp)`,
+      `ALTER TABLE ${ks}.posts_by_subreddit_day ADD body_state text`,
+    ],
+  },
 ];
 
 export async function runCassandraMigrations(

@@ -19,7 +19,8 @@ export class CassandraPostStore extends PostStore {
     this.insert = `INSERT INTO ${config.cassandra.keyspace}.posts_by_subreddit_day (
       subreddit, day, created_at, fullname, kind, author, title, body, permalink, url,
       score, num_comments, over_18, link_id, parent_id, sentiment_score, sentiment_label,
-      ingested_at, source, stream_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+      ingested_at, source, stream_id, body_state)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
   }
 
   async upsertPosts(posts: readonly PostRecord[]): Promise<void> {
@@ -45,6 +46,7 @@ export class CassandraPostStore extends PostStore {
       new Date(p.ingestedAtMs),
       p.source,
       p.streamId,
+      p.bodyState,
     ]);
     await concurrent.executeConcurrent(this.session.client, this.insert, params, {
       concurrencyLevel: CONCURRENCY,

@@ -30,6 +30,7 @@ const POST_COLUMNS = [
   'source',
   'stream_id',
   'loaded_at',
+  'body_state',
 ] as const;
 
 const WINDOW_COLUMNS = [
@@ -119,6 +120,7 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
       p.source,
       p.streamId,
       loadedAt,
+      p.bodyState,
     ]);
     await this.withClient((client) =>
       stagedMerge(

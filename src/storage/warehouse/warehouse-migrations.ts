@@ -56,6 +56,11 @@ const MIGRATIONS: readonly Migration[] = [
       ) ${d.tableAttributes('fact_windows')}`,
     ],
   },
+  {
+    id: 2,
+    name: 'body state',
+    statements: (s) => [`ALTER TABLE ${s}.fact_posts ADD COLUMN body_state VARCHAR(16)`],
+  },
 ];
 
 export async function runWarehouseMigrations(

@@ -116,6 +116,7 @@ export class SyntheticRedditGenerator {
     this.recentSubmissions.set(subreddit, recent);
     const slug = this.random.pick(TOPICS).replace(/[^a-z0-9]+/g, '_');
     const selfPost = this.random.chance(0.6);
+    const body = selfPost ? `${this.sentence()} ${this.sentence()}` : '';
     return {
       schemaVersion: EVENT_SCHEMA_VERSION,
       kind: 'submission',
@@ -124,7 +125,8 @@ export class SyntheticRedditGenerator {
       subreddit,
       author,
       title: this.sentence(),
-      body: selfPost ? `${this.sentence()} ${this.sentence()}` : '',
+      body,
+      bodyState: body === '' ? 'empty' : 'present',
       permalink: `/r/${subreddit}/comments/${id}/${slug}/`,
       url: selfPost
         ? `https://www.reddit.com/r/${subreddit}/comments/${id}/${slug}/`
@@ -158,6 +160,7 @@ export class SyntheticRedditGenerator {
       author,
       title: null,
       body: this.random.chance(0.3) ? `${this.sentence()} ${this.sentence()}` : this.sentence(),
+      bodyState: 'present',
       permalink: `/r/${subreddit}/comments/${linkId.slice(3)}/_/${id}/`,
       url: null,
       score: this.random.int(-20, 300),

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { type types } from 'cassandra-driver';
+import { AppConfig } from '@app/config';
+import { StreamStateStore } from '../ports';
+import { type StreamRecord } from '../records';
+import { CassandraSession } from './cassandra-session';
+
+const ms = (value: unknown): number | null => (value instanceof Date ? value.getTime() : null);
+const date = (value: number | null): Date | null => (value === null ? null : new Date(value));
+
+@Injectable()
+export class CassandraStreamStateStore extends StreamStateStore {
+  private readonly table: string;
+
+  constructor(
+    private readonly session: CassandraSession,
+    config: AppConfig,
+  ) {
+    super();
+    this.table = `${config.cassandra.keyspace}.ingest_streams`;
+  }
+
+  async save(record: StreamRecord): Promise<void> {
+    await this.session.client.execute(
+      `INSERT INTO ${this.table} (id, definition, state, checkpoint, counters, started_at,
+        stopped_at, last_batch_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        record.id,
+        record.definition,
+        record.state,
+        record.checkpoint,
+        record.counters,
+        new Date(record.startedAtMs),
+        date(record.stoppedAtMs),
+        date(record.lastBatchAtMs),
+        new Date(record.updatedAtMs),
+      ],
+      { prepare: true },
+    );
+  }
+
+  async loadAll(): Promise<StreamRecord[]> {
+    const result = await this.session.client.execute(`SELECT * FROM ${this.table}`);
+    return result.rows.map((row: types.Row) => ({
+      id: row.get('id') as string,
+      definition: row.get('definition') as string,
+      state: row.get('state') as string,
+      checkpoint: row.get('checkpoint') as string,
+      counters: row.get('counters') as string,
+      startedAtMs: ms(row.get('started_at')) ?? 0,
+      stoppedAtMs: ms(row.get('stopped_at')),
+      lastBatchAtMs: ms(row.get('last_batch_at')),
+      updatedAtMs: ms(row.get('updated_at')) ?? 0,
+    }));
+  }
+}
