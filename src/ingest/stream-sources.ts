@@ -3,6 +3,7 @@ import { AppConfig } from '@app/config';
 import { AppError } from '@app/common/app-error';
 import { Clock } from '@app/common/clock';
 import { type StreamDefinition } from './domain/stream-definition';
+import { createReplaySource, inspectDump, resolveDumpPath, startLineAfter } from './sources/replay';
 import { type StreamSource } from './sources/stream-source';
 import { SyntheticSource } from './sources/synthetic/synthetic.source';
 
@@ -14,7 +15,7 @@ import { SyntheticSource } from './sources/synthetic/synthetic.source';
 @Injectable()
 export class StreamSourceFactory {
   constructor(
-    readonly config: AppConfig,
+    private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
 
@@ -22,14 +23,19 @@ export class StreamSourceFactory {
     switch (definition.source) {
       case 'synthetic':
         return;
+      case 'replay': {
+        const replay = this.replayOf(definition);
+        const path = await resolveDumpPath(this.config.ingest.replayDir, replay.file);
+        await inspectDump(path);
+        return;
+      }
       case 'reddit':
-      case 'replay':
         await Promise.resolve();
-        throw new AppError('UNPROCESSABLE', `the ${definition.source} source is not available yet`);
+        throw new AppError('UNPROCESSABLE', 'the reddit source is not available yet');
     }
   }
 
-  create(definition: StreamDefinition, checkpoint: unknown): StreamSource {
+  async create(definition: StreamDefinition, checkpoint: unknown): Promise<StreamSource> {
     switch (definition.source) {
       case 'synthetic': {
         const synthetic = definition.synthetic;
@@ -50,9 +56,32 @@ export class StreamSourceFactory {
           checkpoint,
         );
       }
+      case 'replay': {
+        const replay = this.replayOf(definition);
+        return createReplaySource({
+          path: await resolveDumpPath(this.config.ingest.replayDir, replay.file),
+          streamId: definition.id,
+          clock: this.clock,
+          subreddits: definition.subreddits,
+          kinds: definition.kinds,
+          fromUtc: replay.fromUtc ?? undefined,
+          toUtc: replay.toUtc ?? undefined,
+          speed: replay.speed,
+          startLine:
+            checkpoint === undefined || checkpoint === null
+              ? (replay.startLine ?? undefined)
+              : startLineAfter(checkpoint),
+        });
+      }
       case 'reddit':
-      case 'replay':
-        throw new AppError('UNPROCESSABLE', `the ${definition.source} source is not available yet`);
+        await Promise.resolve();
+        throw new AppError('UNPROCESSABLE', 'the reddit source is not available yet');
     }
+  }
+
+  private replayOf(definition: StreamDefinition): NonNullable<StreamDefinition['replay']> {
+    if (!definition.replay)
+      throw new Error(`replay stream ${definition.id} has no replay settings`);
+    return definition.replay;
   }
 }

@@ -44,6 +44,7 @@ export interface StartStreamCommand {
     readonly speed?: string;
     readonly from?: string;
     readonly to?: string;
+    readonly startLine?: number;
   };
 }
 
@@ -95,7 +96,7 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
           ...(JSON.parse(record.counters) as Partial<StreamCounters>),
         };
         const checkpoint: unknown = JSON.parse(record.checkpoint);
-        const runner = this.runner(definition, checkpoint, {
+        const runner = await this.runner(definition, checkpoint, {
           state,
           counters,
           startedAtMs: record.startedAtMs,
@@ -132,7 +133,7 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
       const definition = this.resolve({ id, ...partial });
       await this.sources.validate(definition);
       await this.streams.get(id)?.stop();
-      const runner = this.runner(definition, undefined);
+      const runner = await this.runner(definition, undefined);
       this.streams.set(id, runner);
       await runner.persistNow();
       runner.start();
@@ -250,7 +251,13 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
         return {
           ...base,
           ratePerSecond: null,
-          replay: { file: replay.file, speed: parseSpeed(replay.speed), fromUtc, toUtc },
+          replay: {
+            file: replay.file,
+            speed: parseSpeed(replay.speed),
+            fromUtc,
+            toUtc,
+            startLine: replay.startLine ?? null,
+          },
         };
       }
     }
@@ -270,12 +277,12 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
     };
   }
 
-  private runner(
+  private async runner(
     definition: StreamDefinition,
     checkpoint: unknown,
     restored?: ConstructorParameters<typeof StreamRunner>[6],
-  ): StreamRunner {
-    const source = this.sources.create(definition, checkpoint);
+  ): Promise<StreamRunner> {
+    const source = await this.sources.create(definition, checkpoint);
     return new StreamRunner(
       definition,
       source,

@@ -26,6 +26,8 @@ export interface StreamDefinition {
     readonly fromUtc: number | null;
     /** Unix seconds, exclusive. */
     readonly toUtc: number | null;
+    /** 1-based line to start at when the stream has no checkpoint yet. */
+    readonly startLine: number | null;
   };
 }
 

@@ -80,6 +80,18 @@ export class ReplayOptionsDto {
   readonly speed?: string;
 
   @ApiPropertyOptional({
+    description:
+      'Line to start at (1-based): to continue a stopped replay, pass its progress.line + 1.',
+    example: 1,
+    minimum: 1,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  readonly startLine?: number;
+
+  @ApiPropertyOptional({
     description: 'Only items created at or after (ISO-8601).',
     example: '2024-01-01T00:00:00Z',
   })

@@ -28,6 +28,8 @@ export class ReplaySettingsDto {
   @ApiPropertyOptional({ example: '2024-01-01T00:00:00.000Z', nullable: true, type: String })
   readonly from!: string | null;
   @ApiPropertyOptional({ example: null, nullable: true, type: String }) readonly to!: string | null;
+  @ApiPropertyOptional({ example: 1, nullable: true, type: Number }) readonly startLine!:
+    number | null;
 }
 
 export class RateLimitDto {
@@ -105,6 +107,7 @@ export class StreamResponseDto {
               speed: typeof replay.speed === 'number' ? `${replay.speed}x` : replay.speed,
               from: isoUtc(replay.fromUtc),
               to: isoUtc(replay.toUtc),
+              startLine: replay.startLine,
             },
           }
         : {}),
