@@ -50,6 +50,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 
+  if (!config.streaming.enabled) return app;
   const kafka = app.get(KafkaConnection);
   app.connectMicroservice(
     {

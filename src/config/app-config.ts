@@ -69,6 +69,8 @@ export interface IngestConfig {
 }
 
 export interface StreamingConfig {
+  /** Whether this instance runs the Kafka consumer (windows, storage). */
+  readonly enabled: boolean;
   readonly windowFlushIntervalMs: number;
 }
 
@@ -130,7 +132,7 @@ export class AppConfig {
         credentials,
       },
       { url: env.WAREHOUSE_URL, dialect: env.WAREHOUSE_DIALECT, schema: env.WAREHOUSE_SCHEMA },
-      { windowFlushIntervalMs: env.WINDOW_FLUSH_INTERVAL_MS },
+      { enabled: env.STREAMING_ENABLED, windowFlushIntervalMs: env.WINDOW_FLUSH_INTERVAL_MS },
       env.DEPENDENCY_CONNECT_TIMEOUT_MS,
       { apiKey: env.API_KEY, readsRequireApiKey: env.READS_REQUIRE_API_KEY },
       {

@@ -188,6 +188,11 @@ export class EnvironmentVariables {
   @MinLength(1)
   readonly REPLAY_DIR: string = 'data/replay';
 
+  /** false: this instance only ingests (no consumer), for scaling ingest apart from streaming. */
+  @Transform(toBool)
+  @IsBoolean()
+  readonly STREAMING_ENABLED: boolean = true;
+
   @Transform(toInt)
   @IsInt()
   @Min(100)
