@@ -51,6 +51,7 @@ export interface RestoredProgress {
   readonly startedAtMs: number;
   readonly stoppedAtMs: number | null;
   readonly lastBatchAtMs: number | null;
+  readonly lastError?: string | null;
 }
 
 const IDLE_TICK_MS = 50;
@@ -77,6 +78,8 @@ export class StreamRunner {
   private pending: { batch: SourceBatch; checkpoint: unknown } | null = null;
   private paceFromMs: number;
   private paceFromCount: number;
+  /** Set on server shutdown: the loop ends but the persisted state stays as it is. */
+  private detached = false;
 
   constructor(
     readonly definition: StreamDefinition,
@@ -93,6 +96,7 @@ export class StreamRunner {
     this.startedAtMs = restored?.startedAtMs ?? clock.now();
     this.stoppedAtMs = restored?.stoppedAtMs ?? null;
     this.lastBatchAtMs = restored?.lastBatchAtMs ?? null;
+    this.lastError = restored?.lastError ?? null;
     this.paceFromMs = clock.now();
     this.paceFromCount = this.produced();
   }
@@ -104,11 +108,15 @@ export class StreamRunner {
     this.paceFromMs = this.clock.now();
     this.paceFromCount = this.produced();
     this.loop = this.run()
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
+        // A source that can never succeed (credentials refused, subreddit gone,
+        // unreadable file) stops its stream, with the reason in its status.
         this.lastError = error instanceof Error ? error.message : String(error);
-        this.logger.error(`stream loop ended unexpectedly: ${this.lastError}`);
+        this.logger.error(`stream stopped: ${this.lastError}`);
         this.state = 'stopped';
         this.stoppedAtMs = this.clock.now();
+        await this.source.close().catch(() => undefined);
+        await this.persistNow();
       })
       .finally(() => {
         this.loop = null;
@@ -142,10 +150,8 @@ export class StreamRunner {
 
   /** Ends the loop without changing the persisted state (server shutdown: resume on next boot). */
   async detach(): Promise<void> {
-    const state = this.state;
-    if (state === 'running') this.state = 'paused';
+    this.detached = true;
     await this.halt();
-    this.state = state;
     await this.source.close();
   }
 
@@ -183,7 +189,7 @@ export class StreamRunner {
 
   private async run(): Promise<void> {
     let retryDelay = 200;
-    while (this.state === 'running') {
+    while (this.state === 'running' && !this.detached) {
       if (!this.pending) {
         if (this.source.exhausted) {
           this.state = 'completed';

@@ -1,9 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { AppError } from '@app/common/app-error';
 import { Clock } from '@app/common/clock';
 import { type StreamDefinition } from './domain/stream-definition';
 import { createReplaySource, inspectDump, resolveDumpPath, startLineAfter } from './sources/replay';
+import {
+  createRedditSource,
+  missingRedditSettings,
+  RedditApiClient,
+  toRedditClientConfig,
+  validateSubreddits,
+} from './sources/reddit';
 import { type StreamSource } from './sources/stream-source';
 import { SyntheticSource } from './sources/synthetic/synthetic.source';
 
@@ -14,10 +21,33 @@ import { SyntheticSource } from './sources/synthetic/synthetic.source';
  */
 @Injectable()
 export class StreamSourceFactory {
+  private redditClient: RedditApiClient | null = null;
+
   constructor(
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
+
+  /**
+   * One client per process: every Reddit stream shares its OAuth token and its
+   * rate-limit budget (Reddit counts requests per OAuth client).
+   */
+  private reddit(): RedditApiClient {
+    const missing = missingRedditSettings(this.config.reddit);
+    if (missing.length > 0) {
+      throw new AppError(
+        'UNPROCESSABLE',
+        `Reddit streams need credentials and a user agent; fix: ${missing.join(', ')}`,
+        { missing },
+      );
+    }
+    this.redditClient ??= new RedditApiClient({
+      config: toRedditClientConfig(this.config.reddit),
+      clock: this.clock,
+      logger: new Logger('RedditApiClient'),
+    });
+    return this.redditClient;
+  }
 
   async validate(definition: StreamDefinition): Promise<void> {
     switch (definition.source) {
@@ -30,9 +60,21 @@ export class StreamSourceFactory {
         return;
       }
       case 'reddit':
-        await Promise.resolve();
-        throw new AppError('UNPROCESSABLE', 'the reddit source is not available yet');
+        await validateSubreddits(this.reddit(), definition.subreddits);
+        return;
     }
+  }
+
+  /** A stand-in for a completed or stopped stream restored at boot: it touches nothing outside. */
+  finished(): StreamSource {
+    return {
+      selfPaced: true,
+      exhausted: true,
+      pull: () => Promise.resolve({ events: [], rejects: [] }),
+      checkpoint: () => null,
+      status: () => ({}),
+      close: () => Promise.resolve(),
+    };
   }
 
   async create(definition: StreamDefinition, checkpoint: unknown): Promise<StreamSource> {
@@ -74,8 +116,17 @@ export class StreamSourceFactory {
         });
       }
       case 'reddit':
-        await Promise.resolve();
-        throw new AppError('UNPROCESSABLE', 'the reddit source is not available yet');
+        return Promise.resolve(
+          createRedditSource({
+            config: toRedditClientConfig(this.config.reddit),
+            client: this.reddit(),
+            streamId: definition.id,
+            subreddits: definition.subreddits,
+            kinds: definition.kinds,
+            checkpoint: checkpoint ?? undefined,
+            clock: this.clock,
+          }),
+        );
     }
   }
 

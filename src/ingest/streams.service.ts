@@ -102,6 +102,7 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
           startedAtMs: record.startedAtMs,
           stoppedAtMs: record.stoppedAtMs,
           lastBatchAtMs: record.lastBatchAtMs,
+          lastError: record.lastError,
         });
         this.streams.set(definition.id, runner);
         if (state === 'running') {
@@ -282,7 +283,10 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
     checkpoint: unknown,
     restored?: ConstructorParameters<typeof StreamRunner>[6],
   ): Promise<StreamRunner> {
-    const source = await this.sources.create(definition, checkpoint);
+    const finished = restored?.state === 'completed' || restored?.state === 'stopped';
+    const source = finished
+      ? this.sources.finished()
+      : await this.sources.create(definition, checkpoint);
     return new StreamRunner(
       definition,
       source,
@@ -307,6 +311,7 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
       startedAtMs: snapshot.startedAtMs,
       stoppedAtMs: snapshot.stoppedAtMs,
       lastBatchAtMs: snapshot.lastBatchAtMs,
+      lastError: snapshot.lastError,
       updatedAtMs: this.clock.now(),
     });
   }

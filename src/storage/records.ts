@@ -55,6 +55,7 @@ export interface StreamRecord {
   readonly startedAtMs: number;
   readonly stoppedAtMs: number | null;
   readonly lastBatchAtMs: number | null;
+  readonly lastError: string | null;
   readonly updatedAtMs: number;
 }
 

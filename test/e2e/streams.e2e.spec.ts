@@ -225,6 +225,15 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
     );
   });
 
+  it('answers 422 naming the missing settings when a reddit stream has no credentials', async () => {
+    const response = await post('/api/streams')
+      .send({ source: 'reddit', subreddits: ['pics'] })
+      .expect(422);
+    const message = (response.body as { message: string }).message;
+    expect(message).toContain('REDDIT_CLIENT_ID');
+    expect(message).toContain('REDDIT_USER_AGENT');
+  });
+
   it('validates the windows query', async () => {
     const badName = await http.get('/api/subreddits/bad%20name/windows').expect(400);
     expect((badName.body as { message: string }).message).toContain('name');

@@ -145,6 +145,9 @@ describe('StreamRunner', () => {
     await first.detach();
     const last = first.persisted[first.persisted.length - 1];
     expect(last?.checkpoint).toEqual({ position: 40 });
+    // A shutdown is not a pause: the stream stays "running" so the next boot resumes it.
+    expect(first.persisted.every((p) => p.snapshot.state === 'running')).toBe(true);
+    expect(first.snapshot().state).toBe('running');
 
     // A new runner built from that checkpoint produces the remaining 60, no repeats.
     const source = new SyntheticSource(

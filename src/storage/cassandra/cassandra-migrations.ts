@@ -46,6 +46,11 @@ const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE ${ks}.posts_by_subreddit_day ADD body_state text`,
     ],
   },
+  {
+    id: 3,
+    name: 'ingest stream last error',
+    statements: (ks) => [`ALTER TABLE ${ks}.ingest_streams ADD last_error text`],
+  },
 ];
 
 export async function runCassandraMigrations(

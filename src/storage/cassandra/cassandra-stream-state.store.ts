@@ -23,7 +23,7 @@ export class CassandraStreamStateStore extends StreamStateStore {
   async save(record: StreamRecord): Promise<void> {
     await this.session.client.execute(
       `INSERT INTO ${this.table} (id, definition, state, checkpoint, counters, started_at,
-        stopped_at, last_batch_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        stopped_at, last_batch_at, last_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         record.id,
         record.definition,
@@ -33,6 +33,7 @@ export class CassandraStreamStateStore extends StreamStateStore {
         new Date(record.startedAtMs),
         date(record.stoppedAtMs),
         date(record.lastBatchAtMs),
+        record.lastError,
         new Date(record.updatedAtMs),
       ],
       { prepare: true },
@@ -50,6 +51,7 @@ export class CassandraStreamStateStore extends StreamStateStore {
       startedAtMs: ms(row.get('started_at')) ?? 0,
       stoppedAtMs: ms(row.get('stopped_at')),
       lastBatchAtMs: ms(row.get('last_batch_at')),
+      lastError: (row.get('last_error') as string | null) ?? null,
       updatedAtMs: ms(row.get('updated_at')) ?? 0,
     }));
   }
