@@ -1,13 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { createApp, startApp } from '@app/bootstrap';
 import { dropNamespace } from '../support/cleanup';
-import {
-  eventually,
-  TEST_API_KEY,
-  testNamespace,
-  type TestNamespace,
-} from '../support/environment';
+import { type HttpTestApp, startHttpApp } from '../support/http-app';
+import { eventually, testNamespace, type TestNamespace } from '../support/environment';
 import { readTopic, topicSize } from '../support/kafka-topics';
 import {
   buildDump,
@@ -39,9 +33,9 @@ describe('replay streams end to end', () => {
   const folder = tempDir('replay-e2e');
   let ns: TestNamespace;
   let app: INestApplication;
-  let http: ReturnType<typeof request>;
+  let http: HttpTestApp['http'];
+  let post: HttpTestApp['post'];
   let dump: BuiltDump;
-  const post = (url: string) => http.post(url).set('x-api-key', TEST_API_KEY);
 
   const waitCompleted = (id: string) =>
     eventually(
@@ -58,9 +52,7 @@ describe('replay streams end to end', () => {
     const plain = writeDump(folder.dir, 'items.jsonl', dump.text);
     zstdCompress(plain, `${folder.dir}/items.jsonl.zst`);
     ns = testNamespace({ REPLAY_DIR: folder.dir });
-    app = await createApp(ns.config);
-    await startApp(app, '127.0.0.1', 0);
-    http = request(app.getHttpServer());
+    ({ app, http, post } = await startHttpApp(ns));
   });
 
   afterAll(async () => {

@@ -1,8 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { createApp, startApp } from '@app/bootstrap';
 import { SyntheticRedditGenerator } from '@app/ingest/sources/synthetic/synthetic-generator';
 import { dropNamespace } from '../support/cleanup';
+import { type HttpTestApp, startHttpApp } from '../support/http-app';
 import {
   eventually,
   TEST_API_KEY,
@@ -22,15 +21,13 @@ interface WindowBody {
 describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
   let ns: TestNamespace;
   let app: INestApplication;
-  let http: ReturnType<typeof request>;
-  const post = (url: string) => http.post(url).set('x-api-key', TEST_API_KEY);
-  const del = (url: string) => http.delete(url).set('x-api-key', TEST_API_KEY);
+  let http: HttpTestApp['http'];
+  let post: HttpTestApp['post'];
+  let del: HttpTestApp['del'];
 
   beforeAll(async () => {
     ns = testNamespace();
-    app = await createApp(ns.config);
-    await startApp(app, '127.0.0.1', 0);
-    http = request(app.getHttpServer());
+    ({ app, http, post, del } = await startHttpApp(ns));
   });
 
   afterAll(async () => {
@@ -118,6 +115,8 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
     expect(stop.body).toMatchObject({ statusCode: 404, error: 'NOT_FOUND' });
     expect((stop.body as { message: string }).message).toContain('no-such-stream');
     await http.get('/api/streams/no-such-stream').expect(404);
+    await post('/api/streams/no-such-stream/pause').expect(404);
+    await post('/api/streams/no-such-stream/resume').expect(404);
   });
 
   it.each([

@@ -43,19 +43,25 @@ function definition(overrides: Partial<StreamDefinition> = {}): StreamDefinition
   };
 }
 
-function runner(def: StreamDefinition, sink: EventSink, clock: ManualClock, batchSize = 30) {
-  const source = new SyntheticSource(
+/** The source every test uses: seed 1 over askreddit and pics, 10 ms apart from T0. */
+function syntheticSource(clock: ManualClock, maxEvents: number | null, checkpoint?: unknown) {
+  return new SyntheticSource(
     {
       seed: 1,
-      subreddits: def.subreddits,
-      kinds: def.kinds,
+      subreddits: ['askreddit', 'pics'],
+      kinds: ['submission', 'comment'],
       startTimeMs: T0,
       eventIntervalMs: 10,
-      streamId: def.id,
+      streamId: 'runner-test',
     },
-    def.maxEvents,
+    maxEvents,
     clock,
+    checkpoint,
   );
+}
+
+function runner(def: StreamDefinition, sink: EventSink, clock: ManualClock, batchSize = 30) {
+  const source = syntheticSource(clock, def.maxEvents);
   const persisted: { snapshot: StreamSnapshot; checkpoint: unknown }[] = [];
   const stream = new StreamRunner(def, source, sink, clock, batchSize, {
     onPublished: () => undefined,
@@ -119,18 +125,7 @@ describe('StreamRunner', () => {
     const snapshot = stream.snapshot();
     expect(snapshot.counters.failedAttempts).toBe(2);
     expect(snapshot.lastError).toBe('broker unavailable');
-    const expected = new SyntheticSource(
-      {
-        seed: 1,
-        subreddits: ['askreddit', 'pics'],
-        kinds: ['submission', 'comment'],
-        startTimeMs: T0,
-        eventIntervalMs: 10,
-        streamId: 'runner-test',
-      },
-      60,
-      clock,
-    );
+    const expected = syntheticSource(clock, 60);
     const want = (await expected.pull(60)).events.map((event) => event.fullname);
     expect(sink.published.map((event) => event.fullname)).toEqual(want);
   });
@@ -150,19 +145,7 @@ describe('StreamRunner', () => {
     expect(first.snapshot().state).toBe('running');
 
     // A new runner built from that checkpoint produces the remaining 60, no repeats.
-    const source = new SyntheticSource(
-      {
-        seed: 1,
-        subreddits: ['askreddit', 'pics'],
-        kinds: ['submission', 'comment'],
-        startTimeMs: T0,
-        eventIntervalMs: 10,
-        streamId: 'runner-test',
-      },
-      100,
-      clock,
-      last?.checkpoint,
-    );
+    const source = syntheticSource(clock, 100, last?.checkpoint);
     const second = new StreamRunner(definition({ maxEvents: 100 }), source, sink, clock, 25, {
       onPublished: () => undefined,
       persist: () => Promise.resolve(),
