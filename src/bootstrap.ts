@@ -1,5 +1,6 @@
 import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { API_KEY_HEADER } from './common/api-key.guard';
@@ -21,7 +22,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     colors: config.logging.format === 'pretty',
     logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logging.level) + 1),
   });
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger,
+    bodyParser: false,
+  });
+  app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

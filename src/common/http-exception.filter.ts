@@ -45,6 +45,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): ErrorBody {
+    const parserError = bodyParserError(exception);
+    if (parserError) return parserError;
     if (exception instanceof AppError) {
       const statusCode = STATUS_BY_CODE[exception.code];
       return {
@@ -78,5 +80,42 @@ export class HttpExceptionFilter implements ExceptionFilter {
       error: 'INTERNAL_SERVER_ERROR',
       message: 'Internal server error',
     };
+  }
+}
+
+/** Errors raised by Express's body parser before a request reaches a controller. */
+function bodyParserError(exception: unknown): ErrorBody | null {
+  if (typeof exception !== 'object' || exception === null) return null;
+  const { type, status, limit } = exception as {
+    type?: unknown;
+    status?: unknown;
+    limit?: unknown;
+  };
+  if (typeof type !== 'string' || typeof status !== 'number') return null;
+  switch (type) {
+    case 'entity.too.large':
+      return {
+        statusCode: HttpStatus.PAYLOAD_TOO_LARGE,
+        error: 'PAYLOAD_TOO_LARGE',
+        message: `request body is larger than the limit of ${String(limit)} bytes`,
+        details: { limitBytes: limit },
+      };
+    case 'entity.parse.failed':
+      return {
+        statusCode: HttpStatus.BAD_REQUEST,
+        error: 'INVALID_INPUT',
+        message: 'request body is not valid JSON',
+      };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return {
+        statusCode: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        error: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'request body encoding is not supported',
+      };
+    default:
+      return status >= 400 && status < 500
+        ? { statusCode: status, error: HttpStatus[status] ?? 'ERROR', message: type }
+        : null;
   }
 }

@@ -45,6 +45,7 @@ export interface WarehouseConfig {
 export interface HttpConfig {
   readonly host: string;
   readonly port: number;
+  readonly bodyLimitBytes: number;
 }
 
 export interface ApiConfig {
@@ -103,7 +104,7 @@ export class AppConfig {
         ? { username: env.CASSANDRA_USERNAME, password: env.CASSANDRA_PASSWORD ?? '' }
         : undefined;
     return new AppConfig(
-      { host: env.HOST, port: env.PORT },
+      { host: env.HOST, port: env.PORT, bodyLimitBytes: env.HTTP_BODY_LIMIT_KB * 1024 },
       {
         format: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
         level: env.LOG_LEVEL,

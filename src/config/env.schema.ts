@@ -50,6 +50,13 @@ export class EnvironmentVariables {
   @MinLength(1)
   readonly HOST: string = '0.0.0.0';
 
+  /** Largest accepted JSON request body; larger ones get 413 naming the limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65536)
+  readonly HTTP_BODY_LIMIT_KB: number = 256;
+
   @IsOptional()
   @IsIn(['json', 'pretty'])
   readonly LOG_FORMAT?: 'json' | 'pretty';

@@ -233,6 +233,18 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
     expect(message).toContain('REDDIT_USER_AGENT');
   });
 
+  it('answers 413 naming the limit for an oversized body, and 400 for malformed JSON', async () => {
+    const huge = { source: 'synthetic', subreddits: ['pics'], id: 'x'.repeat(300 * 1024) };
+    const tooLarge = await post('/api/streams').send(huge).expect(413);
+    expect((tooLarge.body as { message: string }).message).toContain(
+      String(ns.config.http.bodyLimitBytes),
+    );
+    await post('/api/streams')
+      .set('content-type', 'application/json')
+      .send('{"source": bad')
+      .expect(400);
+  });
+
   it('validates the windows query', async () => {
     const badName = await http.get('/api/subreddits/bad%20name/windows').expect(400);
     expect((badName.body as { message: string }).message).toContain('name');
