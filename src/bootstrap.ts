@@ -49,6 +49,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       .addSecurityRequirements('api-key')
       .addTag('streams', 'Start, list and stop ingest streams')
       .addTag('windows', 'Per-subreddit event-time windows')
+      .addTag('nlp', 'Sentiment, keywords and mentions of ad-hoc text')
       .addTag('health', 'Dependency health')
       .addTag('metrics', 'Prometheus scrape endpoint')
       .build(),

@@ -1,10 +1,15 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Request } from 'express';
 import { AppConfig } from '@app/config';
 import { AppError } from './app-error';
 
 export const API_KEY_HEADER = 'x-api-key';
+const READ_ONLY = 'api-key:read-only';
+
+/** Marks a POST that changes nothing (e.g. analysing text): it is keyed like a read. */
+export const ReadOnly = (): MethodDecorator => SetMetadata(READ_ONLY, true);
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function digest(value: string): Buffer {
@@ -22,7 +27,10 @@ function digest(value: string): Buffer {
 export class ApiKeyGuard implements CanActivate {
   private readonly expected: Buffer;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly reflector: Reflector,
+  ) {
     this.expected = digest(config.api.apiKey);
   }
 
@@ -30,7 +38,9 @@ export class ApiKeyGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Request>();
     if (!request.path.startsWith('/api/')) return true;
-    if (!MUTATING.has(request.method) && !this.config.api.readsRequireApiKey) return true;
+    const readOnly =
+      !MUTATING.has(request.method) || this.reflector.get<boolean>(READ_ONLY, context.getHandler());
+    if (readOnly && !this.config.api.readsRequireApiKey) return true;
 
     const presented = this.presentedKey(request);
     if (presented === null) {

@@ -69,6 +69,11 @@ export interface IngestConfig {
   readonly replayDir: string;
 }
 
+export interface NlpConfig {
+  /** Character budget per text for sentiment scoring. */
+  readonly maxChars: number;
+}
+
 export interface StreamingConfig {
   /** Whether this instance runs the Kafka consumer (windows, storage). */
   readonly enabled: boolean;
@@ -96,6 +101,7 @@ export class AppConfig {
     readonly api: ApiConfig,
     readonly reddit: RedditConfig,
     readonly ingest: IngestConfig,
+    readonly nlp: NlpConfig,
   ) {}
 
   static fromEnvironment(env: EnvironmentVariables): AppConfig {
@@ -147,6 +153,7 @@ export class AppConfig {
         requestTimeoutMs: env.REDDIT_REQUEST_TIMEOUT_MS,
       },
       { replayDir: resolve(env.REPLAY_DIR) },
+      { maxChars: env.NLP_MAX_CHARS },
     );
   }
 }

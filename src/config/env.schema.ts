@@ -195,6 +195,13 @@ export class EnvironmentVariables {
   @MinLength(1)
   readonly REPLAY_DIR: string = 'data/replay';
 
+  /** Character budget per text for sentiment: longer texts are scored on their start. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  readonly NLP_MAX_CHARS: number = 10000;
+
   /** false: this instance only ingests (no consumer), for scaling ingest apart from streaming. */
   @Transform(toBool)
   @IsBoolean()

@@ -7,6 +7,7 @@ export type {
   HttpConfig,
   KafkaConfig,
   LoggingConfig,
+  NlpConfig,
   StreamingConfig,
   WarehouseConfig,
 } from './app-config';

@@ -1,10 +1,21 @@
 import { Module } from '@nestjs/common';
+import { AppConfig } from '@app/config';
 import { SentimentScorer } from './domain/sentiment';
-import { NaturalSentimentScorer } from './natural-sentiment.scorer';
+import { VaderSentimentScorer } from './domain/vader/vader-sentiment.scorer';
+import { NlpController } from './nlp.controller';
 import { NlpService } from './nlp.service';
 
 @Module({
-  providers: [NlpService, { provide: SentimentScorer, useClass: NaturalSentimentScorer }],
+  controllers: [NlpController],
+  providers: [
+    NlpService,
+    {
+      provide: SentimentScorer,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        new VaderSentimentScorer({ maxChars: config.nlp.maxChars }),
+    },
+  ],
   exports: [NlpService],
 })
 export class NlpModule {}

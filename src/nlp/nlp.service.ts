@@ -1,23 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { type RedditEvent } from '@app/ingest/domain/reddit-event';
-import { type Sentiment, SentimentScorer } from './domain/sentiment';
+import { analyzeRedditText, type TextAnalysis, type TextParts } from './domain/analysis';
+import { SentimentScorer } from './domain/sentiment';
 
-export interface EnrichedEvent {
+export interface EnrichedEvent extends TextAnalysis {
   readonly event: RedditEvent;
-  readonly sentiment: Sentiment | null;
 }
 
-/** Enriches events with NLP results; called once per consumed batch. */
+/** NLP for the streaming handler (per batch) and for ad-hoc text from the API. */
 @Injectable()
 export class NlpService {
   constructor(private readonly scorer: SentimentScorer) {}
 
   enrichBatch(events: readonly RedditEvent[]): EnrichedEvent[] {
-    return events.map((event) => ({ event, sentiment: this.scorer.score(textOf(event)) }));
+    return events.map((event) => ({
+      event,
+      ...analyzeRedditText({ title: event.title, body: event.body }, this.scorer),
+    }));
   }
-}
 
-/** The author's words: a submission's title and body, or a comment's body. */
-export function textOf(event: RedditEvent): string {
-  return [event.title, event.body].filter((part): part is string => !!part).join('\n');
+  analyze(parts: TextParts): TextAnalysis {
+    return analyzeRedditText(parts, this.scorer);
+  }
 }

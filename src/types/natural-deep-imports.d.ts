@@ -1,4 +1,4 @@
-// Typings for the two natural modules imported directly (see natural-sentiment.scorer.ts).
+// Typings for the natural modules imported by deep path: the package root loads storage back-ends that read a .env file into process.env.
 declare module 'natural/lib/natural/sentiment/SentimentAnalyzer' {
   import { type SentimentAnalyzer } from 'natural/lib/natural/sentiment';
   const SentimentAnalyzerClass: typeof SentimentAnalyzer;
@@ -7,4 +7,9 @@ declare module 'natural/lib/natural/sentiment/SentimentAnalyzer' {
 
 declare module 'natural/lib/natural/tokenizers/regexp_tokenizer' {
   export { WordTokenizer } from 'natural/lib/natural/tokenizers';
+}
+
+declare module 'natural/lib/natural/util/stopwords' {
+  /** natural's English stop words, lower-case. */
+  export const words: string[];
 }

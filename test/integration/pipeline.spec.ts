@@ -6,12 +6,15 @@ import { createApp, startApp } from '@app/bootstrap';
 import { type RedditEvent } from '@app/ingest/domain/reddit-event';
 import { EventSink } from '@app/ingest/event-sink';
 import { SyntheticRedditGenerator } from '@app/ingest/sources/synthetic/synthetic-generator';
-import { NaturalSentimentScorer } from '@app/nlp/natural-sentiment.scorer';
+import { VaderSentimentScorer } from '@app/nlp/domain/vader/vader-sentiment.scorer';
 import { dropNamespace } from '../support/cleanup';
 import { eventually, testNamespace, type TestNamespace } from '../support/environment';
 import { type ExpectedWindow, expectedMinuteWindows } from '../support/expected-windows';
 
 jest.setTimeout(180_000);
+
+/** The scorer the server uses, so expected sentiment sums match exactly. */
+const scorer = new VaderSentimentScorer();
 
 interface StoredWindow extends ExpectedWindow {
   key: string;
@@ -119,7 +122,7 @@ describe('pipeline on the real stack: Kafka -> streaming -> Cassandra and Postgr
     const withDuplicates = [...events, ...events.slice(0, 100)];
     await app!.get(EventSink).publish(withDuplicates);
 
-    const expected = expectedMinuteWindows(events, new NaturalSentimentScorer());
+    const expected = expectedMinuteWindows(events, scorer);
     const stored = await eventually(cassandraWindows, (rows) => total(rows) >= events.length, {
       what: 'Cassandra windows to count every event',
     });
@@ -205,7 +208,7 @@ describe('pipeline on the real stack: Kafka -> streaming -> Cassandra and Postgr
     );
 
     // The valid events of the same batch were processed.
-    const expected = expectedMinuteWindows(valid, new NaturalSentimentScorer());
+    const expected = expectedMinuteWindows(valid, scorer);
     const day2 = await eventually(
       async () => (await cassandraWindows()).filter((w) => expected.has(w.key)),
       (rows) => total(rows) >= valid.length,
@@ -230,7 +233,7 @@ describe('pipeline on the real stack: Kafka -> streaming -> Cassandra and Postgr
     app = await start();
     await app.get(EventSink).publish(secondHalf);
 
-    const expected = expectedMinuteWindows(events, new NaturalSentimentScorer());
+    const expected = expectedMinuteWindows(events, scorer);
     const stored = await eventually(inRange, (rows) => total(rows) >= events.length, {
       what: 'both halves counted',
     });

@@ -1,4 +1,5 @@
 import { type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { analyzeRedditText } from '@app/nlp/domain/analysis';
 import { type SentimentScorer } from '@app/nlp/domain/sentiment';
 
 export interface ExpectedWindow {
@@ -35,8 +36,7 @@ export function expectedMinuteWindows(
     if (event.kind === 'submission') w.submissions++;
     else w.comments++;
     w.scoreSum += event.score;
-    const text = [event.title, event.body].filter(Boolean).join('\n');
-    const sentiment = scorer.score(text);
+    const { sentiment } = analyzeRedditText({ title: event.title, body: event.body }, scorer);
     if (sentiment) {
       w.sentimentCount++;
       w.sentimentSum += sentiment.score;
