@@ -1,0 +1,4 @@
+export * from './window-spec';
+export * from './watermarks';
+export * from './aggregate';
+export * from './window-engine';
