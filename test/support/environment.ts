@@ -23,7 +23,7 @@ export const STACK = {
 };
 
 /** The API key every test app is configured with. */
-export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
+export const TEST_API_KEY = `test-${randomBytes(12).toString('hex')}`;
 
 export function testNamespace(overrides: Record<string, string> = {}): TestNamespace {
   const id = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
