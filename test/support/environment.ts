@@ -44,7 +44,7 @@ export function testNamespace(overrides: Record<string, string> = {}): TestNames
     WAREHOUSE_URL: STACK.warehouseUrl,
     WAREHOUSE_SCHEMA: `test_${id}`,
     DEPENDENCY_CONNECT_TIMEOUT_MS: '30000',
-    API_KEY: TEST_API_KEY,
+    API_KEY: String(TEST_API_KEY),
     ...overrides,
   };
   return { id, config: AppConfig.fromEnvironment(validateEnvironment(env)), env };

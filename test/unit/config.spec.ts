@@ -4,7 +4,7 @@ const minimal = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   CASSANDRA_CONTACT_POINTS: '127.0.0.1:9042',
   WAREHOUSE_URL: 'postgres://postgres@127.0.0.1:5432/reddit_analytics',
-  API_KEY: 'local-development-key-1234',
+  API_KEY: 'k'.repeat(20),
 };
 
 function problems(env: Record<string, string | undefined>): string[] {
