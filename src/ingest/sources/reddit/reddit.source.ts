@@ -298,20 +298,13 @@ export class RedditSource implements StreamSource {
   }
 }
 
-export interface CreateRedditSourceOptions {
+export interface CreateRedditSourceOptions extends Omit<RedditSourceOptions, 'client'> {
   readonly config: RedditClientConfig;
-  readonly streamId: string;
-  readonly subreddits: readonly string[];
-  readonly kinds: readonly EventKind[];
-  /** What checkpoint() returned before a restart. */
-  readonly checkpoint?: unknown;
-  readonly clock: Clock;
   /** Default: FetchRedditHttp. */
   readonly http?: RedditHttp;
   /** Share one client (one token) between streams; by default each source makes its own. */
   readonly client?: RedditApiClient;
   readonly logger?: RedditLogger;
-  readonly tuning?: RedditSourceTuning;
 }
 
 /** What the stream service calls to start (or resume) a Reddit stream. */
