@@ -7,6 +7,7 @@ import { API_KEY_HEADER } from './common/api-key.guard';
 import { type AppConfig } from './config';
 import { KafkaConnection } from './kafka/kafka-connection';
 import { EVENTS_PATTERN } from './streaming/events.handler';
+import { ConsumerControl } from './streaming/transport/consumer-control';
 import { KafkaBatchServer } from './streaming/transport/kafka-batch.server';
 
 const LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -65,6 +66,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
         groupId: config.kafka.consumerGroup,
         topics: { [EVENTS_PATTERN]: config.kafka.topics.events },
         partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
+        control: app.get(ConsumerControl),
       }),
     },
     { inheritAppConfig: true },

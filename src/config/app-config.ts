@@ -21,6 +21,7 @@ export interface KafkaConfig {
     readonly events: string;
     readonly windows: string;
     readonly deadLetter: string;
+    readonly lateEvents: string;
   };
   readonly partitions: number;
   readonly replicationFactor: number;
@@ -77,7 +78,15 @@ export interface NlpConfig {
 export interface StreamingConfig {
   /** Whether this instance runs the Kafka consumer (windows, storage). */
   readonly enabled: boolean;
+  /** How often each partition's open windows are upserted and its state checkpointed. */
   readonly windowFlushIntervalMs: number;
+  /** As configured, e.g. ["1m", "5m/1m"]; parsed by the streaming module. */
+  readonly windowSpecs: readonly string[];
+  readonly outOfOrdernessMs: number;
+  readonly idleTimeoutMs: number;
+  readonly allowedLatenessMs: number;
+  readonly maxBufferedEvents: number;
+  readonly retryMaxBackoffMs: number;
 }
 
 export interface LoggingConfig {
@@ -123,6 +132,7 @@ export class AppConfig {
           events: env.KAFKA_EVENTS_TOPIC,
           windows: env.KAFKA_WINDOWS_TOPIC,
           deadLetter: env.KAFKA_DEAD_LETTER_TOPIC,
+          lateEvents: env.KAFKA_LATE_EVENTS_TOPIC,
         },
         partitions: env.KAFKA_TOPIC_PARTITIONS,
         replicationFactor: env.KAFKA_REPLICATION_FACTOR,
@@ -139,7 +149,16 @@ export class AppConfig {
         credentials,
       },
       { url: env.WAREHOUSE_URL, dialect: env.WAREHOUSE_DIALECT, schema: env.WAREHOUSE_SCHEMA },
-      { enabled: env.STREAMING_ENABLED, windowFlushIntervalMs: env.WINDOW_FLUSH_INTERVAL_MS },
+      {
+        enabled: env.STREAMING_ENABLED,
+        windowFlushIntervalMs: env.WINDOW_FLUSH_INTERVAL_MS,
+        windowSpecs: env.WINDOW_SPECS.split(','),
+        outOfOrdernessMs: env.WATERMARK_OUT_OF_ORDERNESS_MS,
+        idleTimeoutMs: env.WATERMARK_IDLE_TIMEOUT_MS,
+        allowedLatenessMs: env.WINDOW_ALLOWED_LATENESS_MS,
+        maxBufferedEvents: env.STREAMING_MAX_BUFFERED_EVENTS,
+        retryMaxBackoffMs: env.STREAMING_RETRY_MAX_BACKOFF_MS,
+      },
       env.DEPENDENCY_CONNECT_TIMEOUT_MS,
       { apiKey: env.API_KEY, readsRequireApiKey: env.READS_REQUIRE_API_KEY },
       {

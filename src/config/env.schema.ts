@@ -17,6 +17,8 @@ const HOST_PORT_LIST = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}(,[A-Za-z0-9.\-_[\]:]+:\d{1
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const CQL_IDENTIFIER = /^[a-z][a-z0-9_]{0,47}$/;
 const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+const WINDOW_SPEC = String.raw`\d+(ms|s|m|h|d)(/\d+(ms|s|m|h|d))?`;
+const WINDOW_SPEC_LIST = new RegExp(`^${WINDOW_SPEC}(,${WINDOW_SPEC})*$`);
 
 const toBool = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -91,6 +93,10 @@ export class EnvironmentVariables {
 
   @Matches(TOPIC_NAME)
   readonly KAFKA_DEAD_LETTER_TOPIC: string = 'reddit.dead-letter';
+
+  /** Events too late for any window (beyond the allowed lateness) go here instead of being counted. */
+  @Matches(TOPIC_NAME)
+  readonly KAFKA_LATE_EVENTS_TOPIC: string = 'reddit.late-events';
 
   @Transform(toInt)
   @IsInt()
@@ -212,6 +218,47 @@ export class EnvironmentVariables {
   @Min(100)
   @Max(60000)
   readonly WINDOW_FLUSH_INTERVAL_MS: number = 1000;
+
+  /** Window specs, comma-separated: "1m" is tumbling, "5m/1m" is 5-minute windows sliding by 1 minute. */
+  @Matches(WINDOW_SPEC_LIST, {
+    message: 'WINDOW_SPECS must be a comma-separated list like "1m,5m/1m" (units ms, s, m, h, d)',
+  })
+  readonly WINDOW_SPECS: string = '1m,5m/1m';
+
+  /** Bounded out-of-orderness: a partition's watermark is its highest event time minus this. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  readonly WATERMARK_OUT_OF_ORDERNESS_MS: number = 10000;
+
+  /** A partition without data for this long stops holding the watermark back. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  readonly WATERMARK_IDLE_TIMEOUT_MS: number = 30000;
+
+  /** Events this late after a window's end still update it (re-emitted); later ones are too late. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  readonly WINDOW_ALLOWED_LATENESS_MS: number = 60000;
+
+  /** Consumed events held per partition before a flush is forced, even inside the flush interval. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  readonly STREAMING_MAX_BUFFERED_EVENTS: number = 5000;
+
+  /** Longest pause between retries of a failed flush while a store is down. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  readonly STREAMING_RETRY_MAX_BACKOFF_MS: number = 5000;
 
   @Transform(toInt)
   @IsInt()

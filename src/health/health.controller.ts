@@ -10,6 +10,8 @@ import { type Response } from 'express';
 import { KafkaConnection } from '@app/kafka/kafka-connection';
 import { Warehouse, WindowStore } from '@app/storage/ports';
 import { type DependencyHealth } from '@app/common/health';
+import { AppConfig } from '@app/config';
+import { StreamingService } from '@app/streaming/streaming.service';
 
 class DependencyHealthDto {
   @ApiProperty({ enum: ['up', 'down'], example: 'up' }) readonly status!: 'up' | 'down';
@@ -24,10 +26,38 @@ class DependenciesDto {
   @ApiProperty({ type: DependencyHealthDto }) readonly warehouse!: DependencyHealthDto;
 }
 
+class PausedPartitionDto {
+  @ApiProperty({ example: 'reddit.events' }) readonly topic!: string;
+  @ApiProperty({ example: 2 }) readonly partition!: number;
+  @ApiProperty({ example: 'flushing failed: All host(s) tried for query failed' })
+  readonly reason!: string;
+  @ApiProperty({ example: '2025-01-01T00:00:00.000Z' }) readonly since!: string;
+  @ApiProperty({ example: '2025-01-01T00:00:05.000Z' }) readonly retryAt!: string;
+}
+
+class StreamingHealthDto {
+  @ApiProperty({
+    enum: ['running', 'paused', 'stopped', 'disabled'],
+    example: 'running',
+    description: 'paused: some partitions wait for a store to recover (see paused)',
+  })
+  readonly state!: 'running' | 'paused' | 'stopped' | 'disabled';
+  @ApiProperty({ type: [Number], example: [0, 1, 2] }) readonly partitions!: number[];
+  @ApiProperty({ type: [PausedPartitionDto] }) readonly paused!: PausedPartitionDto[];
+  @ApiProperty({ example: '2025-01-01T00:00:00.000Z', nullable: true, type: String })
+  readonly watermark!: string | null;
+  @ApiProperty({ example: 42 }) readonly openWindows!: number;
+  @ApiProperty({ example: '2025-01-01T00:00:01.000Z', nullable: true, type: String })
+  readonly lastFlushAt!: string | null;
+}
+
 export class HealthResponseDto {
   @ApiProperty({ enum: ['ok', 'degraded'], example: 'ok' }) readonly status!: 'ok' | 'degraded';
   @ApiProperty({ type: DependenciesDto }) readonly dependencies!: DependenciesDto;
+  @ApiProperty({ type: StreamingHealthDto }) readonly streaming!: StreamingHealthDto;
 }
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 const TIMEOUT_MS = 3000;
 
@@ -50,10 +80,15 @@ export class HealthController {
     private readonly kafka: KafkaConnection,
     private readonly windows: WindowStore,
     private readonly warehouse: Warehouse,
+    private readonly streaming: StreamingService,
+    private readonly config: AppConfig,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "Each dependency's state; 503 when any is down" })
+  @ApiOperation({
+    summary:
+      "Each dependency's state and the consumer's; 503 when any is down or consumption is paused",
+  })
   @ApiOkResponse({ type: HealthResponseDto })
   @ApiServiceUnavailableResponse({ type: HealthResponseDto })
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthResponseDto> {
@@ -62,8 +97,28 @@ export class HealthController {
       withTimeout(this.windows.health()),
       withTimeout(this.warehouse.health()),
     ]);
-    const healthy = [kafka, cassandra, warehouse].every((d) => d.status === 'up');
+    const status = this.streaming.status();
+    const streaming: StreamingHealthDto = {
+      state: this.config.streaming.enabled ? status.state : 'disabled',
+      partitions: status.partitions,
+      paused: status.paused.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        reason: p.reason,
+        since: new Date(p.sinceMs).toISOString(),
+        retryAt: new Date(p.retryAtMs).toISOString(),
+      })),
+      watermark: iso(status.watermarkMs),
+      openWindows: status.openWindows,
+      lastFlushAt: iso(status.lastFlushAtMs),
+    };
+    const healthy =
+      [kafka, cassandra, warehouse].every((d) => d.status === 'up') && streaming.state !== 'paused';
     response.status(healthy ? 200 : 503);
-    return { status: healthy ? 'ok' : 'degraded', dependencies: { kafka, cassandra, warehouse } };
+    return {
+      status: healthy ? 'ok' : 'degraded',
+      dependencies: { kafka, cassandra, warehouse },
+      streaming,
+    };
   }
 }

@@ -70,7 +70,7 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
   private async ensureTopics(): Promise<void> {
     const { topics, partitions, replicationFactor } = this.config.kafka;
     const existing = new Set(await this.admin.listTopics());
-    const wanted = [topics.events, topics.windows, topics.deadLetter].filter(
+    const wanted = [topics.events, topics.windows, topics.deadLetter, topics.lateEvents].filter(
       (topic) => !existing.has(topic),
     );
     if (wanted.length === 0) return;

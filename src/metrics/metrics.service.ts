@@ -63,9 +63,46 @@ export class MetricsService {
 
   readonly batchDuration = new Histogram<'stage'>({
     name: 'reddit_batch_stage_seconds',
-    help: 'Time spent per consumed batch, by stage (decode, nlp, windows, storage, publish).',
+    help: 'Time spent by stage: per batch decode, nlp, windows; per flush outputs (stores and topics) and checkpoint.',
     labelNames: ['stage'],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly eventsLate = new Counter({
+    name: 'reddit_events_late_total',
+    help: 'Events too late for every window (beyond the allowed lateness): sent to the late-events topic, not counted.',
+    registers: [this.registry],
+  });
+
+  readonly eventsDuplicate = new Counter({
+    name: 'reddit_events_duplicate_total',
+    help: 'Consumed events whose fullname was already counted (redeliveries, duplicated input).',
+    registers: [this.registry],
+  });
+
+  readonly watermark = new Gauge({
+    name: 'reddit_watermark_seconds',
+    help: 'Event-time watermark of this consumer (Unix seconds): windows ending before it are final.',
+    registers: [this.registry],
+  });
+
+  readonly windowsOpen = new Gauge({
+    name: 'reddit_windows_open',
+    help: 'Windows held in streaming state (open, or fired but within the allowed lateness).',
+    registers: [this.registry],
+  });
+
+  readonly partitionsPaused = new Gauge({
+    name: 'reddit_partitions_paused',
+    help: 'Consumed partitions paused because a flush failed (a store is down or slow).',
+    registers: [this.registry],
+  });
+
+  readonly flushes = new Counter<'outcome'>({
+    name: 'reddit_flushes_total',
+    help: 'Partition flushes (outputs written, then state checkpointed), by outcome (ok, failed, fenced).',
+    labelNames: ['outcome'],
     registers: [this.registry],
   });
 

@@ -1,5 +1,13 @@
 import { type DependencyHealth } from '@app/common/health';
-import { type PostRecord, type StreamRecord, type WindowQuery, type WindowRecord } from './records';
+import {
+  type CheckpointWrite,
+  type PartitionCheckpoint,
+  type PartitionRef,
+  type PostRecord,
+  type StreamRecord,
+  type WindowQuery,
+  type WindowRecord,
+} from './records';
 
 /** The operational store of enriched posts (Cassandra), for "latest posts" reads. */
 export abstract class PostStore {
@@ -29,4 +37,33 @@ export abstract class Warehouse {
 export abstract class StreamStateStore {
   abstract save(record: StreamRecord): Promise<void>;
   abstract loadAll(): Promise<StreamRecord[]>;
+}
+
+/**
+ * Durable streaming state per consumed Kafka partition (window aggregates,
+ * counted fullnames, watermark, next offset), fenced so that only the
+ * partition's current owner can write it.
+ */
+export abstract class StreamingStateStore {
+  /**
+   * Takes ownership of the partition's state (a new epoch, which fences out
+   * any earlier owner) and returns the state as last saved.
+   */
+  abstract claim(ref: PartitionRef, owner: string): Promise<PartitionCheckpoint>;
+  /**
+   * Applies a change atomically, only while `write.epoch` is still the
+   * partition's epoch; otherwise throws `StateFencedError` and changes nothing.
+   */
+  abstract save(ref: PartitionRef, write: CheckpointWrite): Promise<void>;
+}
+
+/** Another consumer claimed the partition since this one did: its writes must stop. */
+export class StateFencedError extends Error {
+  readonly code = 'STATE_FENCED';
+  constructor(ref: PartitionRef, epoch: number) {
+    super(
+      `streaming state of ${ref.topic}/${ref.partition} was claimed by another consumer (our epoch ${epoch})`,
+    );
+    this.name = 'StateFencedError';
+  }
 }

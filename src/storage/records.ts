@@ -23,23 +23,93 @@ export interface PostRecord {
   readonly streamId: string;
 }
 
+export interface CountedKeyRecord {
+  readonly key: string;
+  readonly count: number;
+}
+
 export interface WindowRecord {
   readonly subreddit: string;
+  /** The window spec's name: "1m" (tumbling) or "5m/1m" (hopping). */
   readonly window: string;
   readonly windowStartMs: number;
   readonly windowEndMs: number;
   readonly submissions: number;
   readonly comments: number;
+  readonly uniqueAuthors: number;
+  /** False when uniqueAuthors is an estimate (very busy windows). */
+  readonly uniqueAuthorsExact: boolean;
   readonly sentimentSum: number;
   readonly sentimentCount: number;
   readonly sentimentMean: number | null;
+  readonly sentimentMin: number | null;
+  readonly sentimentMax: number | null;
   readonly positive: number;
   readonly neutral: number;
   readonly negative: number;
   readonly scoreSum: number;
+  readonly topKeywords: readonly CountedKeyRecord[];
+  readonly topMentions: readonly CountedKeyRecord[];
   readonly firstEventMs: number;
   readonly lastEventMs: number;
+  /** True once the watermark passed the window's end; later changes are late re-emissions. */
+  readonly final: boolean;
   readonly updatedAtMs: number;
+}
+
+/** Serialised top-K lists fit Redshift's VARCHAR limits: at most this many characters. */
+export const TOP_LIST_MAX_CHARS = 4000;
+
+/** JSON text of a top-K list, shortened (dropping the rarest keys) to fit TOP_LIST_MAX_CHARS. */
+export function topListJson(list: readonly CountedKeyRecord[]): string {
+  let items = [...list];
+  let text = JSON.stringify(items);
+  while (text.length > TOP_LIST_MAX_CHARS && items.length > 0) {
+    items = items.slice(0, -1);
+    text = JSON.stringify(items);
+  }
+  return text;
+}
+
+export function parseTopList(text: unknown): CountedKeyRecord[] {
+  if (typeof text !== 'string' || text === '') return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? (parsed as CountedKeyRecord[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** One consumed Kafka partition, in one consumer group. */
+export interface PartitionRef {
+  readonly group: string;
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/** An opaque piece of streaming state (a window aggregate, a set of counted fullnames). */
+export interface StateItem {
+  readonly kind: 'window' | 'seen';
+  readonly key: string;
+  readonly data: string;
+}
+
+export interface PartitionCheckpoint {
+  /** The fencing epoch this claim got; every save must present it. */
+  readonly epoch: number;
+  /** First offset not covered by the state (null: nothing saved yet). */
+  readonly nextOffset: string | null;
+  readonly maxEventTimeMs: number | null;
+  readonly items: readonly StateItem[];
+}
+
+export interface CheckpointWrite {
+  readonly epoch: number;
+  readonly nextOffset: string;
+  readonly maxEventTimeMs: number | null;
+  readonly upserts: readonly StateItem[];
+  readonly deletes: readonly Pick<StateItem, 'kind' | 'key'>[];
 }
 
 /** An ingest stream as persisted: enough to resume it after a restart. */

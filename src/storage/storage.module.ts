@@ -3,7 +3,8 @@ import { CassandraPostStore } from './cassandra/cassandra-post.store';
 import { CassandraSession } from './cassandra/cassandra-session';
 import { CassandraWindowStore } from './cassandra/cassandra-window.store';
 import { CassandraStreamStateStore } from './cassandra/cassandra-stream-state.store';
-import { PostStore, StreamStateStore, Warehouse, WindowStore } from './ports';
+import { CassandraStreamingStateStore } from './cassandra/cassandra-streaming-state.store';
+import { PostStore, StreamingStateStore, StreamStateStore, Warehouse, WindowStore } from './ports';
 import { PgWarehouse } from './warehouse/pg-warehouse';
 
 /**
@@ -17,7 +18,8 @@ import { PgWarehouse } from './warehouse/pg-warehouse';
     { provide: WindowStore, useClass: CassandraWindowStore },
     { provide: Warehouse, useClass: PgWarehouse },
     { provide: StreamStateStore, useClass: CassandraStreamStateStore },
+    { provide: StreamingStateStore, useClass: CassandraStreamingStateStore },
   ],
-  exports: [PostStore, WindowStore, Warehouse, StreamStateStore],
+  exports: [PostStore, WindowStore, Warehouse, StreamStateStore, StreamingStateStore],
 })
 export class StorageModule {}

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { StreamingService } from './streaming.service';
+import { type BatchOutcome, StreamingService } from './streaming.service';
 import { type ConsumedBatch } from './transport/consumed-batch';
 
 /** Logical pattern of the events topic; the transport maps it to the configured topic name. */
@@ -12,7 +12,7 @@ export class EventsHandler {
   constructor(private readonly streaming: StreamingService) {}
 
   @EventPattern(EVENTS_PATTERN)
-  async handleEvents(@Payload() batch: ConsumedBatch): Promise<void> {
-    await this.streaming.processBatch(batch);
+  handleEvents(@Payload() batch: ConsumedBatch): Promise<BatchOutcome> {
+    return this.streaming.processBatch(batch);
   }
 }

@@ -5,9 +5,12 @@ import { EventsHandler } from './events.handler';
 import {
   DeadLetterSink,
   KafkaDeadLetterSink,
+  KafkaLateEventSink,
   KafkaWindowPublisher,
+  LateEventSink,
   WindowPublisher,
 } from './outputs';
+import { ConsumerControl } from './transport/consumer-control';
 import { StreamingService } from './streaming.service';
 import { WindowsController } from './windows.controller';
 import { WindowsService } from './windows.service';
@@ -20,6 +23,9 @@ import { WindowsService } from './windows.service';
     WindowsService,
     { provide: DeadLetterSink, useClass: KafkaDeadLetterSink },
     { provide: WindowPublisher, useClass: KafkaWindowPublisher },
+    { provide: LateEventSink, useClass: KafkaLateEventSink },
+    ConsumerControl,
   ],
+  exports: [StreamingService, ConsumerControl],
 })
 export class StreamingModule {}

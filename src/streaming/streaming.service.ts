@@ -1,50 +1,224 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '@app/common/clock';
+import { AppConfig } from '@app/config';
 import { parseRedditEvent, type RedditEvent } from '@app/ingest/domain/reddit-event';
 import { MetricsService } from '@app/metrics/metrics.service';
 import { type EnrichedEvent, NlpService } from '@app/nlp/nlp.service';
-import { PostStore, Warehouse, WindowStore } from '@app/storage/ports';
-import { type PostRecord, type WindowRecord } from '@app/storage/records';
 import {
-  sentimentMean,
-  TumblingWindowEngine,
-  type WindowAggregate,
-  type WindowInput,
-} from './domain/windows';
-import { DeadLetterSink, type DeadLetter, WindowPublisher } from './outputs';
+  PostStore,
+  StateFencedError,
+  StreamingStateStore,
+  Warehouse,
+  WindowStore,
+} from '@app/storage/ports';
+import { type PartitionRef, type PostRecord } from '@app/storage/records';
+import { parseWindowSpec, WindowEngine } from './domain/engine';
+import {
+  seenItem,
+  seenItemKey,
+  toEngineInput,
+  toPartitionState,
+  toPostRecord,
+  toWindowRecord,
+  windowItem,
+} from './mapping';
+import {
+  DeadLetterSink,
+  type DeadLetter,
+  type LateEvent,
+  LateEventSink,
+  WindowPublisher,
+} from './outputs';
 import { type ConsumedBatch } from './transport/consumed-batch';
+import { type Assignment, ConsumerControl } from './transport/consumer-control';
 
-/** Windows that ended this long before the newest event are dropped from memory. */
-const WINDOW_RETENTION_MS = 15 * 60_000;
+/** What the transport does after a batch: commit up to `commitOffset`, or leave it for a retry. */
+export interface BatchOutcome {
+  /** Next offset covered by durable state and outputs (null: nothing new to commit). */
+  readonly commitOffset: string | null;
+  /** The batch was not taken (the partition is paused and will be re-read from its checkpoint). */
+  readonly deferred: boolean;
+}
+
+export interface PausedPartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly reason: string;
+  readonly sinceMs: number;
+  readonly retryAtMs: number;
+}
+
+export interface StreamingStatus {
+  readonly state: 'running' | 'paused' | 'stopped';
+  readonly partitions: number[];
+  readonly paused: PausedPartition[];
+  readonly watermarkMs: number | null;
+  readonly openWindows: number;
+  readonly lastFlushAtMs: number | null;
+}
+
+/** One consumed partition's progress and not-yet-flushed outputs. */
+interface PartitionRuntime {
+  readonly ref: PartitionRef;
+  readonly key: string;
+  /** Fencing epoch from the claim; null until the state is restored. */
+  epoch: number | null;
+  /** First offset the durable checkpoint does not cover. */
+  checkpointOffset: bigint | null;
+  /** Where to re-read from if the partition must be rebuilt before any checkpoint. */
+  firstFetchedOffset: bigint | null;
+  /** First offset not yet taken into memory. */
+  nextOffset: bigint | null;
+  posts: PostRecord[];
+  late: LateEvent[];
+  deadLetters: DeadLetter[];
+  lastFlushMs: number;
+  lastCommittedOffset: bigint | null;
+  failures: number;
+  paused: PausedPartition | null;
+  resumeTimer: NodeJS.Timeout | null;
+  /** Serialises batches, timer flushes and resets of this partition. */
+  lock: Promise<unknown>;
+}
+
+const MAX_TICK_MS = 200;
 
 /**
- * The consumer side of the pipeline for one batch: decode and validate,
- * enrich (NLP), update windows, persist posts and windows, publish windows.
- * Resolves only when every effect is durable; the transport then commits.
+ * The consumer side of the pipeline.
+ *
+ * Per batch: decode (poison messages to the dead-letter topic), NLP, then the
+ * window engine, all in memory. Per flush (every WINDOW_FLUSH_INTERVAL_MS per
+ * partition, or sooner when much is buffered): write posts and changed
+ * windows to Cassandra and the warehouse, publish windows and late events,
+ * then checkpoint the partition's window state atomically, and only then let
+ * the consumed offsets be committed.
+ *
+ * Exactly-once results: every output is an idempotent upsert keyed by
+ * (subreddit, window spec, window start) or fullname, and the checkpoint says
+ * which offsets its state covers. After a crash, restart or rebalance, the
+ * new owner restores the checkpoint, skips what it covers and re-reads the
+ * rest; counted fullnames are part of the state, so nothing counts twice.
+ * If any write fails, the partition is rebuilt from its checkpoint: it is
+ * paused, seeked back and resumed with backoff, so memory stays bounded while
+ * a store is down and nothing is lost.
  */
 @Injectable()
-export class StreamingService {
+export class StreamingService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(StreamingService.name);
-  private readonly windows = new TumblingWindowEngine();
-  private newestEventMs = Number.NEGATIVE_INFINITY;
+  private readonly engine: WindowEngine;
+  private readonly runtimes = new Map<string, PartitionRuntime>();
+  private readonly owner = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  private ticker: NodeJS.Timeout | null = null;
+  private lastFlushAtMs: number | null = null;
+  private stopped = false;
 
   constructor(
+    private readonly config: AppConfig,
     private readonly nlp: NlpService,
     private readonly posts: PostStore,
     private readonly windowStore: WindowStore,
     private readonly warehouse: Warehouse,
-    private readonly deadLetters: DeadLetterSink,
+    private readonly state: StreamingStateStore,
+    private readonly deadLetterSink: DeadLetterSink,
+    private readonly lateSink: LateEventSink,
     private readonly windowPublisher: WindowPublisher,
+    private readonly control: ConsumerControl,
     private readonly metrics: MetricsService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    const streaming = config.streaming;
+    this.engine = new WindowEngine({
+      specs: streaming.windowSpecs.map(parseWindowSpec),
+      outOfOrdernessMs: streaming.outOfOrdernessMs,
+      allowedLatenessMs: streaming.allowedLatenessMs,
+      idleTimeoutMs: streaming.idleTimeoutMs,
+      clock,
+    });
+  }
 
-  async processBatch(batch: ConsumedBatch): Promise<void> {
+  onModuleInit(): void {
+    this.control.onRebalancing(() => this.resetAll('group rebalancing'));
+    this.control.onAssigned((assignment) => this.assigned(assignment));
+    if (!this.config.streaming.enabled) return;
+    const every = Math.min(
+      MAX_TICK_MS,
+      Math.max(10, this.config.streaming.windowFlushIntervalMs / 4),
+    );
+    this.ticker = setInterval(() => this.tick(), every);
+    this.ticker.unref();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    for (const runtime of this.runtimes.values()) {
+      if (runtime.resumeTimer) clearTimeout(runtime.resumeTimer);
+    }
+  }
+
+  /** Takes one partition batch into memory; flushes when due. Resolves when it is safe to go on. */
+  processBatch(batch: ConsumedBatch): Promise<BatchOutcome> {
+    const runtime = this.runtimeOf(batch.topic, batch.partition);
+    return this.locked(runtime, () => this.takeBatch(runtime, batch));
+  }
+
+  status(): StreamingStatus {
+    const paused = [...this.runtimes.values()]
+      .map((r) => r.paused)
+      .filter((p): p is PausedPartition => p !== null);
+    return {
+      state: this.stopped ? 'stopped' : paused.length > 0 ? 'paused' : 'running',
+      partitions: [...this.runtimes.values()].map((r) => r.ref.partition).sort((a, b) => a - b),
+      paused,
+      watermarkMs: this.engine.watermarkMs,
+      openWindows: this.engine.openWindowCount,
+      lastFlushAtMs: this.lastFlushAtMs,
+    };
+  }
+
+  private async takeBatch(runtime: PartitionRuntime, batch: ConsumedBatch): Promise<BatchOutcome> {
+    if (runtime.paused) return { commitOffset: null, deferred: true };
+    const first = batch.messages[0];
+    if (!first) return { commitOffset: null, deferred: false };
+    runtime.firstFetchedOffset ??= BigInt(first.offset);
+    const firstFetched = runtime.firstFetchedOffset;
+    try {
+      if (runtime.epoch === null) await this.restore(runtime);
+    } catch (error) {
+      this.fail(runtime, 'restoring state', error);
+      return { commitOffset: null, deferred: true };
+    }
+
+    // Never leave a gap: a batch that starts past the next offset this
+    // partition's state needs (e.g. fetched before a seek took effect) is
+    // refused and the consumer is sent back.
+    const expected = runtime.nextOffset ?? runtime.checkpointOffset ?? firstFetched;
+    if (BigInt(first.offset) > expected) {
+      this.control.seek(runtime.ref.topic, runtime.ref.partition, expected.toString());
+      return { commitOffset: null, deferred: true };
+    }
+    // Offsets already taken (or covered by the checkpoint, i.e. counted before
+    // a restart) are skipped.
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= expected);
+    const last = batch.messages[batch.messages.length - 1];
+    if (messages.length > 0) this.apply(runtime, { ...batch, messages });
+    if (last && BigInt(last.offset) + 1n > expected) runtime.nextOffset = BigInt(last.offset) + 1n;
+
+    if (this.flushDue(runtime)) {
+      const flushed = await this.flush(runtime);
+      if (!flushed) return { commitOffset: null, deferred: true };
+    }
+    return { commitOffset: this.commitCandidate(runtime), deferred: false };
+  }
+
+  private apply(runtime: PartitionRuntime, batch: ConsumedBatch): void {
     const timer = (stage: string) => this.metrics.batchDuration.startTimer({ stage });
     this.metrics.consumerBatchSize.observe(batch.messages.length);
 
     let stop = timer('decode');
-    const { events, rejected } = this.decode(batch);
+    const { events, rejected, offsets } = this.decode(batch);
     stop();
 
     stop = timer('nlp');
@@ -52,40 +226,294 @@ export class StreamingService {
     stop();
 
     stop = timer('windows');
-    const { changed, rollback } = await this.updateWindows(enriched);
-    const now = this.clock.now();
-    const windowRecords = changed.map((aggregate) => toWindowRecord(aggregate, now));
+    const outcome = this.engine.ingest(runtime.key, enriched.map(toEngineInput));
+    const byFullname = new Map<string, { enriched: EnrichedEvent; offset: string }>();
+    enriched.forEach((e, i) =>
+      byFullname.set(e.event.fullname, { enriched: e, offset: offsets[i] ?? '' }),
+    );
+    const watermarkMs = this.engine.watermarkMs;
+    for (const input of [...outcome.applied, ...outcome.tooLate]) {
+      const found = byFullname.get(input.fullname);
+      if (found) runtime.posts.push(toPostRecord(found.enriched));
+    }
+    for (const input of outcome.tooLate) {
+      const found = byFullname.get(input.fullname);
+      if (!found) continue;
+      runtime.late.push({
+        event: found.enriched.event,
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: found.offset,
+        watermarkMs,
+        allowedLatenessMs: this.config.streaming.allowedLatenessMs,
+      });
+    }
+    runtime.deadLetters.push(...rejected);
     stop();
 
-    try {
-      stop = timer('storage');
-      const postRecords = enriched.map(toPostRecord);
-      await Promise.all([
-        this.posts.upsertPosts(postRecords),
-        this.windowStore.upsertWindows(windowRecords),
-        this.warehouse.loadPosts(postRecords),
-        this.warehouse.loadWindows(windowRecords),
-      ]);
-      stop();
-
-      stop = timer('publish');
-      await Promise.all([
-        windowRecords.length > 0 ? this.windowPublisher.publish(windowRecords) : undefined,
-        rejected.length > 0 ? this.deadLetters.send(rejected) : undefined,
-      ]);
-      stop();
-    } catch (error) {
-      // The batch will be redelivered: forget its effect on the windows so it counts once then.
-      rollback();
-      throw error;
-    }
-
-    this.windows.evictEndedBefore(this.newestEventMs - WINDOW_RETENTION_MS);
-    this.record(enriched, windowRecords.length, rejected);
+    this.record(enriched, outcome.duplicates.length, rejected);
+    if (outcome.tooLate.length > 0) this.metrics.eventsLate.inc(outcome.tooLate.length);
   }
 
-  private decode(batch: ConsumedBatch): { events: RedditEvent[]; rejected: DeadLetter[] } {
+  private flushDue(runtime: PartitionRuntime): boolean {
+    const buffered = runtime.posts.length + runtime.late.length + runtime.deadLetters.length;
+    if (buffered >= this.config.streaming.maxBufferedEvents) return true;
+    const hasWork =
+      buffered > 0 ||
+      this.engine.hasPending(runtime.key) ||
+      (runtime.nextOffset !== null && runtime.nextOffset !== runtime.checkpointOffset);
+    return (
+      hasWork &&
+      this.clock.now() - runtime.lastFlushMs >= this.config.streaming.windowFlushIntervalMs
+    );
+  }
+
+  /**
+   * Writes everything the partition holds since its last flush, then its
+   * checkpoint. Returns false (after pausing the partition for a retry) when
+   * any step failed; the in-memory state is then discarded and rebuilt.
+   */
+  private async flush(runtime: PartitionRuntime): Promise<boolean> {
+    if (runtime.epoch === null || runtime.nextOffset === null) return true;
+    const epoch = runtime.epoch;
+    const nextOffset = runtime.nextOffset;
+    const timer = (stage: string) => this.metrics.batchDuration.startTimer({ stage });
+    const drained = this.engine.drain(runtime.key);
+    const now = this.clock.now();
+    const windows = drained.emissions.map((r) => toWindowRecord(r, now));
+    const { posts, late, deadLetters } = runtime;
+    runtime.posts = [];
+    runtime.late = [];
+    runtime.deadLetters = [];
+    try {
+      let stop = timer('outputs');
+      await Promise.all([
+        this.posts.upsertPosts(posts),
+        this.warehouse.loadPosts(posts),
+        this.windowStore.upsertWindows(windows),
+        this.warehouse.loadWindows(windows),
+        windows.length > 0 ? this.windowPublisher.publish(windows) : undefined,
+        late.length > 0 ? this.lateSink.send(late) : undefined,
+        deadLetters.length > 0 ? this.deadLetterSink.send(deadLetters) : undefined,
+      ]);
+      stop();
+
+      stop = timer('checkpoint');
+      const { checkpoint } = drained;
+      await this.state.save(runtime.ref, {
+        epoch,
+        nextOffset: nextOffset.toString(),
+        maxEventTimeMs: checkpoint.maxEventTimeMs,
+        upserts: [
+          ...checkpoint.upsertWindows.map(windowItem),
+          ...(checkpoint.appendSeen ? [seenItem(checkpoint.appendSeen)] : []),
+        ],
+        deletes: [
+          ...checkpoint.deleteWindows.map((key) => ({ kind: 'window' as const, key })),
+          ...checkpoint.deleteSeen.map(seenItemKey),
+        ],
+      });
+      stop();
+    } catch (error) {
+      this.fail(runtime, 'flushing', error);
+      return false;
+    }
+
+    runtime.checkpointOffset = nextOffset;
+    runtime.lastFlushMs = this.clock.now();
+    runtime.failures = 0;
+    this.lastFlushAtMs = runtime.lastFlushMs;
+    this.metrics.flushes.inc({ outcome: 'ok' });
+    this.recordWrites(posts.length, windows.length);
+    return true;
+  }
+
+  /** Rebuilds a partition's engine state from its checkpoint, taking ownership of it. */
+  private async restore(runtime: PartitionRuntime): Promise<void> {
+    const checkpoint = await this.state.claim(runtime.ref, this.owner);
+    this.engine.restorePartition(
+      runtime.key,
+      toPartitionState(checkpoint.maxEventTimeMs, checkpoint.items),
+    );
+    runtime.epoch = checkpoint.epoch;
+    runtime.checkpointOffset =
+      checkpoint.nextOffset === null ? null : BigInt(checkpoint.nextOffset);
+    runtime.lastFlushMs = this.clock.now();
+    this.logger.log(
+      `${runtime.key}: state restored (epoch ${checkpoint.epoch}, ${checkpoint.items.length} item(s), ` +
+        `covers offsets before ${checkpoint.nextOffset ?? 'none'})`,
+    );
+  }
+
+  /**
+   * A failed restore or flush: forget the partition's in-memory state, pause
+   * it, and after a backoff seek it back to its checkpoint and resume.
+   */
+  private fail(runtime: PartitionRuntime, doing: string, error: unknown): void {
+    const fenced = error instanceof StateFencedError;
+    const message = error instanceof Error ? error.message : String(error);
+    this.metrics.flushes.inc({ outcome: fenced ? 'fenced' : 'failed' });
+    this.discard(runtime);
+    runtime.failures++;
+    const backoff = Math.min(
+      this.config.streaming.retryMaxBackoffMs,
+      250 * 2 ** Math.min(runtime.failures - 1, 10),
+    );
+    const now = this.clock.now();
+    runtime.paused = {
+      topic: runtime.ref.topic,
+      partition: runtime.ref.partition,
+      reason: `${doing} failed: ${message}`,
+      sinceMs: runtime.paused?.sinceMs ?? now,
+      retryAtMs: now + backoff,
+    };
+    this.metrics.partitionsPaused.set(this.pausedCount());
+    this.logger.warn(
+      `${runtime.key}: ${doing} failed (${message}); paused, re-reading from the checkpoint in ${backoff} ms`,
+    );
+    this.control.pause(runtime.ref.topic, runtime.ref.partition);
+    if (runtime.resumeTimer) clearTimeout(runtime.resumeTimer);
+    runtime.resumeTimer = setTimeout(() => {
+      runtime.resumeTimer = null;
+      void this.locked(runtime, () => {
+        if (this.stopped || !this.runtimes.has(runtime.key)) return Promise.resolve();
+        const from = runtime.checkpointOffset ?? runtime.firstFetchedOffset;
+        if (from !== null)
+          this.control.seek(runtime.ref.topic, runtime.ref.partition, from.toString());
+        runtime.paused = null;
+        this.metrics.partitionsPaused.set(this.pausedCount());
+        this.control.resume(runtime.ref.topic, runtime.ref.partition);
+        return Promise.resolve();
+      });
+    }, backoff);
+    runtime.resumeTimer.unref();
+  }
+
+  /** Drops the partition's in-memory state; the next batch restores it from the checkpoint. */
+  private discard(runtime: PartitionRuntime): void {
+    this.engine.dropPartition(runtime.key);
+    runtime.epoch = null;
+    runtime.nextOffset = null;
+    runtime.posts = [];
+    runtime.late = [];
+    runtime.deadLetters = [];
+  }
+
+  /** Periodic: advances the watermark (idle partitions, due windows) and flushes quiet partitions. */
+  private tick(): void {
+    if (this.stopped) return;
+    this.engine.tick();
+    this.metrics.watermark.set((this.engine.watermarkMs ?? 0) / 1000);
+    this.metrics.windowsOpen.set(this.engine.openWindowCount);
+    for (const runtime of this.runtimes.values()) {
+      if (runtime.paused || runtime.epoch === null || !this.flushDue(runtime)) continue;
+      void this.locked(runtime, async () => {
+        if (runtime.paused || runtime.epoch === null || !this.flushDue(runtime)) return;
+        if (!(await this.flush(runtime))) return;
+        const commit = this.commitCandidate(runtime);
+        if (commit !== null) {
+          await this.control.commit(runtime.ref.topic, runtime.ref.partition, commit);
+        }
+      });
+    }
+  }
+
+  /** The checkpointed offset, if it has not been committed to Kafka yet. */
+  private commitCandidate(runtime: PartitionRuntime): string | null {
+    const offset = runtime.checkpointOffset;
+    if (offset === null || offset === runtime.lastCommittedOffset) return null;
+    runtime.lastCommittedOffset = offset;
+    return offset.toString();
+  }
+
+  private assigned(assignment: Assignment): void {
+    const owned = new Set<string>();
+    for (const [topic, partitions] of assignment) {
+      for (const partition of partitions) owned.add(`${topic}/${partition}`);
+    }
+    for (const runtime of this.runtimes.values()) {
+      void this.locked(runtime, () => {
+        if (runtime.resumeTimer) clearTimeout(runtime.resumeTimer);
+        runtime.resumeTimer = null;
+        this.discard(runtime);
+        if (!owned.has(runtime.key)) this.runtimes.delete(runtime.key);
+        else this.resetRuntime(runtime);
+        return Promise.resolve();
+      });
+    }
+    this.metrics.partitionsPaused.set(0);
+    this.logger.log(`assigned ${[...owned].sort().join(', ') || 'no partitions'}`);
+  }
+
+  /**
+   * On a rebalance every partition is rebuilt from its checkpoint: Kafka
+   * re-delivers from the committed offset, and the new owner of a moved
+   * partition starts from the same checkpoint.
+   */
+  private resetAll(reason: string): void {
+    for (const runtime of this.runtimes.values()) {
+      void this.locked(runtime, () => {
+        this.discard(runtime);
+        this.resetRuntime(runtime);
+        return Promise.resolve();
+      });
+    }
+    this.logger.log(`${reason}: partition state will be restored from checkpoints`);
+  }
+
+  private resetRuntime(runtime: PartitionRuntime): void {
+    runtime.checkpointOffset = null;
+    runtime.firstFetchedOffset = null;
+    runtime.lastCommittedOffset = null;
+    runtime.paused = null;
+    runtime.failures = 0;
+  }
+
+  private pausedCount(): number {
+    let n = 0;
+    for (const runtime of this.runtimes.values()) if (runtime.paused) n++;
+    return n;
+  }
+
+  private runtimeOf(topic: string, partition: number): PartitionRuntime {
+    const key = `${topic}/${partition}`;
+    let runtime = this.runtimes.get(key);
+    if (!runtime) {
+      runtime = {
+        ref: { group: this.config.kafka.consumerGroup, topic, partition },
+        key,
+        epoch: null,
+        checkpointOffset: null,
+        firstFetchedOffset: null,
+        nextOffset: null,
+        posts: [],
+        late: [],
+        deadLetters: [],
+        lastFlushMs: this.clock.now(),
+        lastCommittedOffset: null,
+        failures: 0,
+        paused: null,
+        resumeTimer: null,
+        lock: Promise.resolve(),
+      };
+      this.runtimes.set(key, runtime);
+    }
+    return runtime;
+  }
+
+  private locked<T>(runtime: PartitionRuntime, work: () => Promise<T>): Promise<T> {
+    const run = runtime.lock.then(work, work);
+    runtime.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private decode(batch: ConsumedBatch): {
+    events: RedditEvent[];
+    offsets: string[];
+    rejected: DeadLetter[];
+  } {
     const events: RedditEvent[] = [];
+    const offsets: string[] = [];
     const rejected: DeadLetter[] = [];
     for (const message of batch.messages) {
       const text = message.value?.toString('utf8') ?? null;
@@ -111,45 +539,22 @@ export class StreamingService {
         continue;
       }
       const parsed = parseRedditEvent(json);
-      if (parsed.ok) events.push(parsed.value);
-      else reject(`invalid event: ${parsed.reason}`);
+      if (parsed.ok) {
+        events.push(parsed.value);
+        offsets.push(message.offset);
+      } else reject(`invalid event: ${parsed.reason}`);
     }
     if (rejected.length > 0) {
       this.logger.warn(
         `${batch.topic}/${batch.partition}: ${rejected.length} message(s) dead-lettered, first at offset ${rejected[0]?.offset}: ${rejected[0]?.reason}`,
       );
     }
-    return { events, rejected };
-  }
-
-  private async updateWindows(
-    enriched: readonly EnrichedEvent[],
-  ): Promise<{ changed: WindowAggregate[]; rollback: () => void }> {
-    const inputs: WindowInput[] = enriched.map(({ event, sentiment }) => ({
-      fullname: event.fullname,
-      subreddit: event.subreddit,
-      kind: event.kind,
-      eventTimeMs: event.createdUtc * 1000,
-      score: event.score,
-      sentiment: sentiment?.score ?? null,
-    }));
-    const missing = this.windows.missingKeys(inputs);
-    if (missing.length > 0) {
-      // Continue windows already stored (e.g. before a restart) instead of overwriting them.
-      const stored = await this.windowStore.getWindows(
-        missing.map((key) => ({ ...key, window: this.windows.spec.name })),
-      );
-      for (const record of stored) this.windows.seed(fromWindowRecord(record));
-    }
-    const result = this.windows.apply(inputs);
-    for (const input of inputs)
-      this.newestEventMs = Math.max(this.newestEventMs, input.eventTimeMs);
-    return result;
+    return { events, offsets, rejected };
   }
 
   private record(
     enriched: readonly EnrichedEvent[],
-    windowsWritten: number,
+    duplicates: number,
     rejected: readonly DeadLetter[],
   ): void {
     let submissions = 0;
@@ -160,67 +565,23 @@ export class StreamingService {
     }
     this.metrics.recordConsumed('submission', submissions);
     this.metrics.recordConsumed('comment', enriched.length - submissions);
-    if (enriched.length > 0) {
-      this.metrics.postsWritten.inc({ store: 'cassandra' }, enriched.length);
-      this.metrics.postsWritten.inc({ store: 'warehouse' }, enriched.length);
-    }
-    if (windowsWritten > 0) {
-      this.metrics.windowsWritten.inc({ store: 'cassandra' }, windowsWritten);
-      this.metrics.windowsWritten.inc({ store: 'warehouse' }, windowsWritten);
-      this.metrics.windowsWritten.inc({ store: 'kafka' }, windowsWritten);
-    }
+    if (duplicates > 0) this.metrics.eventsDuplicate.inc(duplicates);
     for (const letter of rejected) {
       this.metrics.eventsDeadLettered.inc({
         reason: letter.reason.startsWith('invalid JSON') ? 'invalid_json' : 'invalid_event',
       });
     }
   }
-}
 
-function toPostRecord({ event, sentiment }: EnrichedEvent): PostRecord {
-  return {
-    subreddit: event.subreddit,
-    fullname: event.fullname,
-    kind: event.kind,
-    createdAtMs: event.createdUtc * 1000,
-    author: event.author,
-    title: event.title,
-    body: event.body,
-    permalink: event.permalink,
-    url: event.url,
-    score: event.score,
-    numComments: event.numComments,
-    over18: event.over18,
-    linkId: event.linkId,
-    parentId: event.parentId,
-    sentimentScore: sentiment?.score ?? null,
-    sentimentLabel: sentiment?.label ?? null,
-    bodyState: event.bodyState,
-    ingestedAtMs: Math.round(event.ingestedUtc * 1000),
-    source: event.source,
-    streamId: event.streamId,
-  };
-}
-
-function toWindowRecord(aggregate: WindowAggregate, updatedAtMs: number): WindowRecord {
-  return { ...aggregate, sentimentMean: sentimentMean(aggregate), updatedAtMs };
-}
-
-function fromWindowRecord(record: WindowRecord): WindowAggregate {
-  return {
-    subreddit: record.subreddit,
-    window: record.window,
-    windowStartMs: record.windowStartMs,
-    windowEndMs: record.windowEndMs,
-    submissions: record.submissions,
-    comments: record.comments,
-    sentimentSum: record.sentimentSum,
-    sentimentCount: record.sentimentCount,
-    positive: record.positive,
-    neutral: record.neutral,
-    negative: record.negative,
-    scoreSum: record.scoreSum,
-    firstEventMs: record.firstEventMs,
-    lastEventMs: record.lastEventMs,
-  };
+  private recordWrites(posts: number, windows: number): void {
+    if (posts > 0) {
+      this.metrics.postsWritten.inc({ store: 'cassandra' }, posts);
+      this.metrics.postsWritten.inc({ store: 'warehouse' }, posts);
+    }
+    if (windows > 0) {
+      this.metrics.windowsWritten.inc({ store: 'cassandra' }, windows);
+      this.metrics.windowsWritten.inc({ store: 'warehouse' }, windows);
+      this.metrics.windowsWritten.inc({ store: 'kafka' }, windows);
+    }
+  }
 }

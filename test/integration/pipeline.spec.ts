@@ -99,7 +99,7 @@ describe('pipeline on the real stack: Kafka -> streaming -> Cassandra and Postgr
   };
 
   beforeAll(async () => {
-    ns = testNamespace();
+    ns = testNamespace({ WINDOW_SPECS: '1m' });
     cassandra = new CassandraClient({
       contactPoints: [...ns.config.cassandra.contactPoints],
       localDataCenter: ns.config.cassandra.localDataCenter,

@@ -38,6 +38,7 @@ export function testNamespace(overrides: Record<string, string> = {}): TestNames
     KAFKA_EVENTS_TOPIC: `test-${id}.events`,
     KAFKA_WINDOWS_TOPIC: `test-${id}.windows`,
     KAFKA_DEAD_LETTER_TOPIC: `test-${id}.dead-letter`,
+    KAFKA_LATE_EVENTS_TOPIC: `test-${id}.late-events`,
     KAFKA_TOPIC_PARTITIONS: '3',
     CASSANDRA_CONTACT_POINTS: STACK.cassandra,
     CASSANDRA_KEYSPACE: `test_${id}`,

@@ -39,7 +39,8 @@ export function expectedMinuteWindows(
     const { sentiment } = analyzeRedditText({ title: event.title, body: event.body }, scorer);
     if (sentiment) {
       w.sentimentCount++;
-      w.sentimentSum += sentiment.score;
+      // The server sums scores quantised to millionths (exact, order-independent sums).
+      w.sentimentSum += Math.round(sentiment.score * 1e6) / 1e6;
     }
     windows.set(key, w);
   }

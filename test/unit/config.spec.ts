@@ -26,6 +26,7 @@ describe('validateEnvironment', () => {
       events: 'reddit.events',
       windows: 'reddit.windows',
       deadLetter: 'reddit.dead-letter',
+      lateEvents: 'reddit.late-events',
     });
     expect(config.kafka.partitions).toBe(6);
     expect(config.cassandra.keyspace).toBe('reddit_analytics');

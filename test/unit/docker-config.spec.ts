@@ -268,6 +268,7 @@ describe('docker/compose.yml', () => {
     expect([...defaults.keys()].sort()).toEqual([
       'KAFKA_DEAD_LETTER_TOPIC',
       'KAFKA_EVENTS_TOPIC',
+      'KAFKA_LATE_EVENTS_TOPIC',
       'KAFKA_WINDOWS_TOPIC',
     ]);
     for (const [variable, topic] of defaults) {
@@ -494,7 +495,7 @@ describe('Grafana provisioning and dashboard', () => {
   it('reads the warehouse table the migrations create, in 1-minute windows', () => {
     const migrations = read('src/storage/warehouse/warehouse-migrations.ts');
     expect(migrations).toMatch(/CREATE TABLE IF NOT EXISTS \$\{s\}\.fact_windows \(/);
-    expect(read('src/streaming/domain/windows.ts')).toMatch(/name: '1m'/);
+    expect(read('src/config/env.schema.ts')).toMatch(/WINDOW_SPECS: string = '1m[,']/);
     expect(sqlQueries.length).toBeGreaterThan(0);
     for (const query of sqlQueries) {
       expect(query.rawSql).toMatch(/\bfact_windows\b/);

@@ -51,6 +51,28 @@ const MIGRATIONS: readonly Migration[] = [
     name: 'ingest stream last error',
     statements: (ks) => [`ALTER TABLE ${ks}.ingest_streams ADD last_error text`],
   },
+  {
+    id: 4,
+    name: 'window details and streaming state',
+    statements: (ks) => [
+      `ALTER TABLE ${ks}.windows_by_subreddit_day ADD (
+        unique_authors bigint, unique_authors_exact boolean, sentiment_min double,
+        sentiment_max double, top_keywords text, top_mentions text, is_final boolean)`,
+      // The streaming checkpoint of one Kafka partition lives in ONE Cassandra
+      // partition, so a flush (windows, counted fullnames, watermark, offset) is
+      // a single-partition batch: atomic and isolated. The fencing epoch is a
+      // static column checked with a lightweight transaction, so an instance
+      // that lost the Kafka partition in a rebalance cannot overwrite the new
+      // owner's checkpoint.
+      `CREATE TABLE IF NOT EXISTS ${ks}.streaming_state (
+        consumer_group text, topic text, kafka_partition int,
+        item_kind text, item_key text, data text,
+        epoch bigint static, owner text static, next_offset text static,
+        max_event_time bigint static, updated_at timestamp static,
+        PRIMARY KEY ((consumer_group, topic, kafka_partition), item_kind, item_key)
+      ) WITH gc_grace_seconds = 3600`,
+    ],
+  },
 ];
 
 export async function runCassandraMigrations(

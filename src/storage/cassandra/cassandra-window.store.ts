@@ -3,7 +3,14 @@ import { concurrent, types } from 'cassandra-driver';
 import { AppConfig } from '@app/config';
 import { type DependencyHealth } from '@app/common/health';
 import { WindowStore } from '../ports';
-import { utcDay, utcDaysBetween, type WindowQuery, type WindowRecord } from '../records';
+import {
+  parseTopList,
+  topListJson,
+  utcDay,
+  utcDaysBetween,
+  type WindowQuery,
+  type WindowRecord,
+} from '../records';
 import { CassandraSession } from './cassandra-session';
 
 const CONCURRENCY = 64;
@@ -33,8 +40,9 @@ export class CassandraWindowStore extends WindowStore {
     this.upsert = `INSERT INTO ${this.table} (
       subreddit, window_spec, day, window_start, window_end, submissions, comments,
       sentiment_sum, sentiment_count, sentiment_mean, positive, neutral, negative, score_sum,
-      first_event_at, last_event_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+      first_event_at, last_event_at, updated_at, unique_authors, unique_authors_exact,
+      sentiment_min, sentiment_max, top_keywords, top_mentions, is_final)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
   }
 
   async upsertWindows(windows: readonly WindowRecord[]): Promise<void> {
@@ -57,6 +65,13 @@ export class CassandraWindowStore extends WindowStore {
       new Date(w.firstEventMs),
       new Date(w.lastEventMs),
       new Date(w.updatedAtMs),
+      types.Long.fromNumber(w.uniqueAuthors),
+      w.uniqueAuthorsExact,
+      w.sentimentMin,
+      w.sentimentMax,
+      topListJson(w.topKeywords),
+      topListJson(w.topMentions),
+      w.final,
     ]);
     await concurrent.executeConcurrent(this.session.client, this.upsert, params, {
       concurrencyLevel: CONCURRENCY,
@@ -121,6 +136,13 @@ export class CassandraWindowStore extends WindowStore {
       windowEndMs: toMs(row.get('window_end')),
       submissions: toNumber(row.get('submissions')),
       comments: toNumber(row.get('comments')),
+      uniqueAuthors: toNumber(row.get('unique_authors')),
+      uniqueAuthorsExact: (row.get('unique_authors_exact') as boolean | null) ?? true,
+      sentimentMin: row.get('sentiment_min') as number | null,
+      sentimentMax: row.get('sentiment_max') as number | null,
+      topKeywords: parseTopList(row.get('top_keywords')),
+      topMentions: parseTopList(row.get('top_mentions')),
+      final: (row.get('is_final') as boolean | null) ?? false,
       sentimentSum: toNumber(row.get('sentiment_sum')),
       sentimentCount: toNumber(row.get('sentiment_count')),
       sentimentMean: mean,

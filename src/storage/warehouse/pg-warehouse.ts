@@ -4,7 +4,7 @@ import { AppConfig } from '@app/config';
 import { retryUntil } from '@app/common/retry';
 import { type DependencyHealth } from '@app/common/health';
 import { Warehouse } from '../ports';
-import { type PostRecord, type WindowRecord } from '../records';
+import { type PostRecord, topListJson, type WindowRecord } from '../records';
 import { dialectFor, truncateUtf8, type WarehouseDialect } from './dialect';
 import { lastByKey, stagedMerge } from './staged-merge';
 import { runWarehouseMigrations } from './warehouse-migrations';
@@ -50,6 +50,13 @@ const WINDOW_COLUMNS = [
   'first_event_at',
   'last_event_at',
   'updated_at',
+  'unique_authors',
+  'unique_authors_exact',
+  'sentiment_min',
+  'sentiment_max',
+  'top_keywords',
+  'top_mentions',
+  'is_final',
 ] as const;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -155,6 +162,13 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
         iso(w.firstEventMs),
         iso(w.lastEventMs),
         iso(w.updatedAtMs),
+        w.uniqueAuthors,
+        w.uniqueAuthorsExact,
+        w.sentimentMin,
+        w.sentimentMax,
+        topListJson(w.topKeywords),
+        topListJson(w.topMentions),
+        w.final,
       ],
     );
     await this.withClient((client) =>

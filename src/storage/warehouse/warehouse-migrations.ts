@@ -61,6 +61,20 @@ const MIGRATIONS: readonly Migration[] = [
     name: 'body state',
     statements: (s) => [`ALTER TABLE ${s}.fact_posts ADD COLUMN body_state VARCHAR(16)`],
   },
+  {
+    id: 3,
+    name: 'window details',
+    // Redshift adds one column per ALTER TABLE.
+    statements: (s) => [
+      `ALTER TABLE ${s}.fact_windows ADD COLUMN unique_authors BIGINT`,
+      `ALTER TABLE ${s}.fact_windows ADD COLUMN unique_authors_exact BOOLEAN`,
+      `ALTER TABLE ${s}.fact_windows ADD COLUMN sentiment_min DOUBLE PRECISION`,
+      `ALTER TABLE ${s}.fact_windows ADD COLUMN sentiment_max DOUBLE PRECISION`,
+      `ALTER TABLE ${s}.fact_windows ADD COLUMN top_keywords VARCHAR(4096)`,
+      `ALTER TABLE ${s}.fact_windows ADD COLUMN top_mentions VARCHAR(4096)`,
+      `ALTER TABLE ${s}.fact_windows ADD COLUMN is_final BOOLEAN`,
+    ],
+  },
 ];
 
 export async function runWarehouseMigrations(

@@ -3,6 +3,7 @@ import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { lastValueFrom, isObservable } from 'rxjs';
 import { type Consumer, type EachBatchPayload, type IHeaders, type Kafka } from 'kafkajs';
 import { type ConsumedBatch, type ConsumedMessage } from './consumed-batch';
+import { type ConsumerControl } from './consumer-control';
 
 export interface KafkaBatchServerOptions {
   readonly kafka: Kafka;
@@ -11,6 +12,18 @@ export interface KafkaBatchServerOptions {
   readonly topics: Readonly<Record<string, string>>;
   /** Partitions processed at once; a partition's batches are always sequential. */
   readonly partitionsConsumedConcurrently: number;
+  /** Lets the handlers' service commit, pause and seek, and tells it about rebalances. */
+  readonly control: ConsumerControl;
+}
+
+/** What a handler may resolve with; anything else means "done, commit the batch". */
+interface HandlerOutcome {
+  readonly commitOffset: string | null;
+  readonly deferred: boolean;
+}
+
+function isHandlerOutcome(value: unknown): value is HandlerOutcome {
+  return typeof value === 'object' && value !== null && 'deferred' in value;
 }
 
 function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
@@ -30,7 +43,9 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
  * `@EventPattern(pattern)` style but calls the handler once per partition batch
  * (kafkajs `eachBatch`) with a `ConsumedBatch`. Offsets are committed only after
  * the handler's promise (or observable) completes, so a batch whose effects are
- * not durable is redelivered rather than lost. A failing handler leaves the
+ * not durable is redelivered rather than lost. A handler may resolve with a
+ * `HandlerOutcome` to commit only what it has made durable, or to defer the
+ * batch (leave it unresolved, to be read again). A failing handler leaves the
  * offset where it was; kafkajs retries the batch with backoff.
  */
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
@@ -51,6 +66,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   async close(): Promise<void> {
+    this.options.control.detach();
     await this.consumer?.disconnect();
     this.consumer = null;
   }
@@ -78,6 +94,23 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    const consumer = this.consumer;
+    consumer.on(consumer.events.REBALANCING, () => this.options.control.rebalancing());
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const assignment = new Map<string, number[]>(
+        Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => [
+          topic,
+          [...partitions],
+        ]),
+      );
+      this.options.control.assigned(assignment);
+    });
+    this.options.control.attach({
+      commit: (topic, partition, offset) => consumer.commitOffsets([{ topic, partition, offset }]),
+      pause: (topic, partition) => consumer.pause([{ topic, partitions: [partition] }]),
+      resume: (topic, partition) => consumer.resume([{ topic, partitions: [partition] }]),
+      seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
     });
     await this.consumer.connect();
     for (const { topic } of subscriptions) {
@@ -115,23 +148,31 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     }));
     const consumed: ConsumedBatch = { topic: batch.topic, partition: batch.partition, messages };
 
-    const result: unknown = await handler(consumed, {
+    let result: unknown = await handler(consumed, {
       topic: batch.topic,
       partition: batch.partition,
     });
     // Event handlers come back from Nest's proxy as observables; errors surface here.
-    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
 
     const last = batch.messages[batch.messages.length - 1];
+    if (isHandlerOutcome(result) && result.deferred) {
+      await payload.heartbeat();
+      return;
+    }
     if (last) {
       payload.resolveOffset(last.offset);
       // The committed offset is the next one to read.
-      const next = (BigInt(last.offset) + 1n).toString();
-      await payload.commitOffsetsIfNecessary({
-        topics: [
-          { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] },
-        ],
-      });
+      const commit = isHandlerOutcome(result)
+        ? result.commitOffset
+        : (BigInt(last.offset) + 1n).toString();
+      if (commit !== null) {
+        await payload.commitOffsetsIfNecessary({
+          topics: [
+            { topic: batch.topic, partitions: [{ partition: batch.partition, offset: commit }] },
+          ],
+        });
+      }
     }
     await payload.heartbeat();
   }

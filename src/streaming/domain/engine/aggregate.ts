@@ -3,7 +3,7 @@
  *
  * Exactly associative and commutative under `merge`: counts, sums (sentiment
  * is summed in integer millionths, since floating-point addition is not
- * associative), min/max, first/last event time, the fullname set (union) and
+ * associative), min/max, first/last event time and
  * the distinct-author sketch (it keeps the `maxExactAuthors` smallest hashes of
  * the union, a pure function of the union). The top-K counters (Misra-Gries)
  * merge commutatively, and exactly while the merged inputs hold at most K
@@ -12,8 +12,10 @@
  * "Mergeable Summaries").
  *
  * `merge` assumes the two sides counted different events (e.g. the same
- * window from two partitions or two time ranges): a fullname present in both
- * is kept once in the set but its counts cannot be subtracted again.
+ * window from two partitions or two time ranges). Duplicate events are
+ * filtered before they reach an aggregate (the engine keeps the fullnames it
+ * has counted), so the aggregate itself holds no per-event data and stays
+ * small enough to checkpoint often.
  */
 
 /** What the engine needs to know of one event. */
@@ -269,7 +271,6 @@ export interface WindowAggregateJSON {
   readonly authors: DistinctSketchJSON;
   readonly keywords: TopKCounterJSON;
   readonly mentions: TopKCounterJSON;
-  readonly fullnames: readonly string[];
 }
 
 /** The read-only view emitted for a window. */
@@ -322,8 +323,6 @@ export class WindowAggregate {
   authors: DistinctSketch;
   keywords: TopKCounter;
   mentions: TopKCounter;
-  /** Fullnames counted here: a redelivered or duplicated event counts once per window. */
-  readonly fullnames = new Set<string>();
 
   constructor(options: AggregateOptions = DEFAULT_AGGREGATE_OPTIONS) {
     this.authors = new DistinctSketch(options.maxExactAuthors);
@@ -331,10 +330,8 @@ export class WindowAggregate {
     this.mentions = new TopKCounter(options.topK);
   }
 
-  /** Adds one event; returns false (and changes nothing) when its fullname was already counted. */
-  add(event: WindowEvent): boolean {
-    if (this.fullnames.has(event.fullname)) return false;
-    this.fullnames.add(event.fullname);
+  /** Adds one event (the caller has already filtered duplicates). */
+  add(event: WindowEvent): void {
     if (event.kind === 'submission') this.submissions++;
     else this.comments++;
     this.scoreSum += event.score;
@@ -353,7 +350,6 @@ export class WindowAggregate {
     for (const mention of event.mentions) this.mentions.add(mention);
     this.firstEventMs = minOrNull(this.firstEventMs, event.eventTimeMs);
     this.lastEventMs = maxOrNull(this.lastEventMs, event.eventTimeMs);
-    return true;
   }
 
   static merge(a: WindowAggregate, b: WindowAggregate): WindowAggregate {
@@ -376,8 +372,6 @@ export class WindowAggregate {
     m.authors = DistinctSketch.merge(a.authors, b.authors);
     m.keywords = TopKCounter.merge(a.keywords, b.keywords);
     m.mentions = TopKCounter.merge(a.mentions, b.mentions);
-    for (const f of a.fullnames) m.fullnames.add(f);
-    for (const f of b.fullnames) m.fullnames.add(f);
     return m;
   }
 
@@ -425,7 +419,6 @@ export class WindowAggregate {
       authors: this.authors.toJSON(),
       keywords: this.keywords.toJSON(),
       mentions: this.mentions.toJSON(),
-      fullnames: [...this.fullnames].sort(),
     };
   }
 
@@ -449,7 +442,6 @@ export class WindowAggregate {
     a.authors = DistinctSketch.fromJSON(json.authors);
     a.keywords = TopKCounter.fromJSON(json.keywords);
     a.mentions = TopKCounter.fromJSON(json.mentions);
-    for (const f of json.fullnames) a.fullnames.add(f);
     return a;
   }
 }

@@ -87,6 +87,16 @@ export class WatermarkTracker {
     return this.operatorWatermark;
   }
 
+  /** Highest event time seen on a partition (null when none). */
+  maxEventTime(partition: string): number | null {
+    return this.partitions.get(partition)?.maxEventTimeMs ?? null;
+  }
+
+  /** Re-establishes a partition from a checkpoint; it counts as active from now. */
+  restorePartition(partition: string, maxEventTimeMs: number): void {
+    this.partitions.set(partition, { maxEventTimeMs, lastActivityMs: this.options.clock.now() });
+  }
+
   /** Forgets partitions this consumer no longer owns; the operator watermark does not go back. */
   remove(partitions: readonly string[]): void {
     for (const p of partitions) this.partitions.delete(p);

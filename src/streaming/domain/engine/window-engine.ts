@@ -7,24 +7,28 @@ import {
   type WindowAggregateJSON,
   type WindowEvent,
 } from './aggregate';
-import { type WatermarkSnapshot, WatermarkTracker } from './watermarks';
-import { assignWindows, type WindowSpec, windowEnd, windowKey } from './window-spec';
+import { WatermarkTracker } from './watermarks';
+import { assignWindows, floorTo, type WindowSpec, windowEnd, windowKey } from './window-spec';
 
 /**
- * Event-time windowing over any number of window specs, per partition.
+ * Event-time windowing over any number of window specs, with state kept per
+ * Kafka partition so that it can be checkpointed and handed over per partition.
  *
  * Semantics (W = operator watermark, see watermarks.ts; a window is [start, end)):
- * - A window fires (final result) once W >= end.
- * - Allowed lateness L: an event for a fired window is still applied while
- *   W < end + L, and the window is emitted again ("refired", same key).
- * - Once W >= end + L the window is dropped from state; events for it are too late.
- * - W advances between batches: a batch's events are judged against the
- *   watermark as it stood before the batch, then the batch's event times move
- *   the watermark and due windows fire. Results depend only on the sequence of
- *   batches and clock readings, never on wall time.
- * - Dedupe: a fullname counts once per window (a redelivery is ignored).
- * - State lives per partition: events are keyed by subreddit, so all windows
- *   of a subreddit stay with the partition that carries it.
+ * - Dedupe: a fullname counts once. The engine remembers the fullnames it has
+ *   counted for as long as any window they fall in can still change.
+ * - A batch's events are judged against W as it stood before the batch; then
+ *   the batch's event times move W and windows are fired or dropped.
+ * - A window is final once W >= end. Allowed lateness L: an event for a final
+ *   window is still applied while W < end + L, and the window is emitted again
+ *   under the same key. Once W >= end + L the window is dropped from state and
+ *   its events are too late: they are reported, not applied.
+ * - Changes are not pushed out per event: each partition collects the windows
+ *   it changed (or that fired) and `drain` hands them over together with the
+ *   checkpoint delta that makes them durable. The caller drains on its own
+ *   schedule (e.g. every second), so a busy window is written once per drain.
+ * - Events are keyed by subreddit, so all windows of a subreddit stay with the
+ *   partition that carries it, and that partition's state has one owner.
  */
 
 export type EngineInput = WindowEvent;
@@ -40,20 +44,19 @@ export interface WindowResult extends AggregateSummary {
   readonly windowStartMs: number;
   readonly windowEndMs: number;
   readonly emission: EmissionKind;
+  /** True once the watermark has passed the window's end. */
+  readonly final: boolean;
   /** Operator watermark when emitted (null before one is established). */
   readonly watermarkMs: number | null;
 }
 
-export interface IngestResult {
-  /** Open windows this batch changed: partial results to upsert. */
-  readonly updated: WindowResult[];
-  /** Windows the watermark has passed: final results. */
-  readonly fired: WindowResult[];
-  /** Already fired windows that late-but-allowed events changed: emit again under the same key. */
-  readonly refired: WindowResult[];
+export interface IngestOutcome {
+  /** Events counted in at least one window. */
+  readonly applied: EngineInput[];
+  /** Events whose fullname was already counted (redeliveries, duplicated input). */
+  readonly duplicates: EngineInput[];
   /** Events no window could take any more (beyond allowed lateness): not applied. */
   readonly tooLate: EngineInput[];
-  readonly watermarkMs: number | null;
 }
 
 export interface WindowEngineOptions {
@@ -65,33 +68,75 @@ export interface WindowEngineOptions {
   readonly aggregate?: AggregateOptions;
 }
 
+/** One window's state as checkpointed. */
 export interface WindowSnapshot {
   readonly subreddit: string;
   readonly window: string;
   readonly windowStartMs: number;
-  readonly fired: boolean;
+  /** The final result has been emitted (later changes are refires). */
+  readonly finalEmitted: boolean;
   readonly aggregate: WindowAggregateJSON;
 }
 
-export interface EngineSnapshot {
-  readonly version: 1;
-  readonly watermarks: WatermarkSnapshot;
-  readonly partitions: readonly {
-    readonly partition: string;
-    readonly windows: readonly WindowSnapshot[];
-  }[];
+/** Counted fullnames added between two drains, with their event times. */
+export interface SeenRow {
+  readonly seq: number;
+  readonly maxEventTimeMs: number;
+  readonly entries: readonly (readonly [fullname: string, eventTimeMs: number])[];
+}
+
+/** Everything needed to rebuild a partition's state. */
+export interface PartitionState {
+  /** Highest event time seen on the partition (null before any). */
+  readonly maxEventTimeMs: number | null;
+  readonly windows: readonly WindowSnapshot[];
+  readonly seen: readonly SeenRow[];
+}
+
+/** The change to a partition's checkpoint since the previous drain. */
+export interface CheckpointDelta {
+  readonly maxEventTimeMs: number | null;
+  readonly upsertWindows: readonly WindowSnapshot[];
+  /** Keys (`windowKey`) of windows dropped from state. */
+  readonly deleteWindows: readonly string[];
+  readonly appendSeen: SeenRow | null;
+  /** Seen rows whose fullnames can no longer matter. */
+  readonly deleteSeen: readonly number[];
+}
+
+export interface PartitionDrain {
+  readonly emissions: WindowResult[];
+  readonly checkpoint: CheckpointDelta;
 }
 
 interface WindowState {
   readonly key: string;
-  readonly partition: string;
   readonly subreddit: string;
   readonly spec: WindowSpec;
   readonly windowStartMs: number;
   readonly windowEndMs: number;
   readonly aggregate: WindowAggregate;
-  fired: boolean;
+  finalEmitted: boolean;
+  /** Beyond allowed lateness: removed at the next drain. */
+  dropped: boolean;
 }
+
+interface PartitionData {
+  readonly windows: Map<string, WindowState>;
+  /** Keys of windows changed or fired since the last drain. */
+  readonly dirty: Set<string>;
+  readonly droppedKeys: string[];
+  /** fullname -> event time, for dedupe. */
+  readonly seen: Map<string, number>;
+  /** Seen fullnames by event-time minute, so expiry does not scan the whole set. */
+  readonly seenByMinute: Map<number, string[]>;
+  newSeen: [string, number][];
+  readonly seenRows: { seq: number; maxEventTimeMs: number }[];
+  readonly expiredSeenRows: number[];
+  nextSeq: number;
+}
+
+const MINUTE_MS = 60_000;
 
 export class WindowEngineError extends Error {
   readonly code = 'WINDOW_ENGINE_INVALID';
@@ -103,10 +148,11 @@ export class WindowEngineError extends Error {
 
 export class WindowEngine {
   private readonly watermarks: WatermarkTracker;
-  /** partition -> window key -> state */
-  private readonly partitions = new Map<string, Map<string, WindowState>>();
+  private readonly partitions = new Map<string, PartitionData>();
   private readonly specsByName: ReadonlyMap<string, WindowSpec>;
   private readonly aggregateOptions: AggregateOptions;
+  /** How far behind W a counted fullname can still matter: the longest window plus lateness. */
+  private readonly seenHorizonMs: number;
 
   constructor(private readonly options: WindowEngineOptions) {
     if (options.specs.length === 0)
@@ -120,6 +166,8 @@ export class WindowEngine {
     }
     this.specsByName = byName;
     this.aggregateOptions = options.aggregate ?? DEFAULT_AGGREGATE_OPTIONS;
+    this.seenHorizonMs =
+      Math.max(...options.specs.map((s) => s.sizeMs)) + options.allowedLatenessMs;
     this.watermarks = new WatermarkTracker({
       outOfOrdernessMs: options.outOfOrdernessMs,
       idleTimeoutMs: options.idleTimeoutMs,
@@ -127,78 +175,173 @@ export class WindowEngine {
     });
   }
 
-  /** Adds a batch received on `partition` and reports what changed. An empty batch only advances time. */
-  ingest(partition: string, inputs: readonly EngineInput[]): IngestResult {
+  get specs(): readonly WindowSpec[] {
+    return this.options.specs;
+  }
+
+  /** Adds a batch received on `partition`, then advances the watermark. */
+  ingest(partition: string, inputs: readonly EngineInput[]): IngestOutcome {
     const watermarkBefore = this.watermarks.current();
-    const windows = this.windowsOf(partition);
-    const changed = new Map<string, WindowState>();
+    const data = this.dataOf(partition);
+    const applied: EngineInput[] = [];
+    const duplicates: EngineInput[] = [];
     const tooLate: EngineInput[] = [];
 
     for (const input of inputs) {
-      let applicable = false;
+      if (data.seen.has(input.fullname)) {
+        duplicates.push(input);
+        continue;
+      }
+      let counted = false;
       for (const spec of this.options.specs) {
         for (const windowStartMs of assignWindows(spec, input.eventTimeMs)) {
           const windowEndMs = windowEnd(spec, windowStartMs);
           if (watermarkBefore >= windowEndMs + this.options.allowedLatenessMs) continue;
-          applicable = true;
           const key = windowKey(input.subreddit, spec.name, windowStartMs);
-          let state = windows.get(key);
+          let state = data.windows.get(key);
           if (!state) {
             state = {
               key,
-              partition,
               subreddit: input.subreddit,
               spec,
               windowStartMs,
               windowEndMs,
               aggregate: new WindowAggregate(this.aggregateOptions),
-              // First event of a window the watermark already passed (late but allowed):
-              // its only emissions are late ones, reported as refires of the same key.
-              fired: watermarkBefore >= windowEndMs,
+              finalEmitted: false,
+              dropped: false,
             };
-            windows.set(key, state);
+            data.windows.set(key, state);
           }
-          if (state.aggregate.add(input)) changed.set(key, state);
+          state.aggregate.add(input);
+          data.dirty.add(key);
+          counted = true;
         }
       }
-      if (!applicable) tooLate.push(input);
+      if (counted) {
+        this.remember(data, input.fullname, input.eventTimeMs);
+        data.newSeen.push([input.fullname, input.eventTimeMs]);
+        applied.push(input);
+      } else {
+        tooLate.push(input);
+      }
     }
 
     this.watermarks.observe(
       partition,
       inputs.map((i) => i.eventTimeMs),
     );
-    const watermark = this.watermarks.current();
-    const watermarkMs = Number.isFinite(watermark) ? watermark : null;
-
-    const updated: WindowResult[] = [];
-    const refired: WindowResult[] = [];
-    for (const state of changed.values()) {
-      if (state.fired) refired.push(this.result(state, 'refire', watermarkMs));
-      else if (watermark < state.windowEndMs)
-        updated.push(this.result(state, 'partial', watermarkMs));
-    }
-    const fired = this.fireAndEvict(watermark, watermarkMs);
-    return { updated, fired, refired, tooLate, watermarkMs };
+    this.advance();
+    return { applied, duplicates, tooLate };
   }
 
-  /** Advances processing time only (idle partitions may release the watermark) and fires what is due. */
-  tick(): IngestResult {
+  /** Advances processing time only: idle partitions may release the watermark, and due windows fire. */
+  tick(): void {
+    this.advance();
+  }
+
+  /** True when `drain(partition)` has something to hand over. */
+  hasPending(partition: string): boolean {
+    const data = this.partitions.get(partition);
+    if (!data) return false;
+    return (
+      data.dirty.size > 0 ||
+      data.droppedKeys.length > 0 ||
+      data.newSeen.length > 0 ||
+      data.expiredSeenRows.length > 0
+    );
+  }
+
+  /**
+   * Hands over the windows of `partition` changed or fired since the last drain,
+   * and the checkpoint delta covering them. The caller must persist both before
+   * treating the consumed offsets as done; if it cannot, it discards the
+   * partition (`dropPartition`) and restores it from the last checkpoint.
+   */
+  drain(partition: string): PartitionDrain {
+    const data = this.dataOf(partition);
     const watermark = this.watermarks.current();
     const watermarkMs = Number.isFinite(watermark) ? watermark : null;
+    const emissions: WindowResult[] = [];
+    const upsertWindows: WindowSnapshot[] = [];
+    const deleteWindows = data.droppedKeys.splice(0);
+
+    for (const key of [...data.dirty].sort()) {
+      const state = data.windows.get(key);
+      if (!state) continue;
+      const final = watermark >= state.windowEndMs;
+      let emission: EmissionKind = 'partial';
+      if (final) {
+        emission = state.finalEmitted ? 'refire' : 'final';
+        state.finalEmitted = true;
+      }
+      emissions.push(this.result(partition, state, emission, final, watermarkMs));
+      if (state.dropped) {
+        data.windows.delete(key);
+        deleteWindows.push(key);
+      } else {
+        upsertWindows.push(snapshotOf(state));
+      }
+    }
+    data.dirty.clear();
+
+    let appendSeen: SeenRow | null = null;
+    if (data.newSeen.length > 0) {
+      let maxEventTimeMs = Number.NEGATIVE_INFINITY;
+      for (const [, t] of data.newSeen) if (t > maxEventTimeMs) maxEventTimeMs = t;
+      appendSeen = { seq: data.nextSeq++, maxEventTimeMs, entries: data.newSeen };
+      data.seenRows.push({ seq: appendSeen.seq, maxEventTimeMs });
+      data.newSeen = [];
+    }
+
     return {
-      updated: [],
-      fired: this.fireAndEvict(watermark, watermarkMs),
-      refired: [],
-      tooLate: [],
-      watermarkMs,
+      emissions,
+      checkpoint: {
+        maxEventTimeMs: this.watermarks.maxEventTime(partition),
+        upsertWindows,
+        deleteWindows,
+        appendSeen,
+        deleteSeen: data.expiredSeenRows.splice(0),
+      },
     };
   }
 
-  /** Drops state (windows and watermark) of partitions this consumer no longer owns. */
-  partitionsRevoked(partitions: readonly string[]): void {
-    for (const p of partitions) this.partitions.delete(p);
-    this.watermarks.remove(partitions);
+  /** Rebuilds a partition from its checkpoint (replacing whatever state it had here). */
+  restorePartition(partition: string, state: PartitionState): void {
+    this.dropPartition(partition);
+    const data = this.dataOf(partition);
+    if (state.maxEventTimeMs !== null)
+      this.watermarks.restorePartition(partition, state.maxEventTimeMs);
+    for (const w of state.windows) {
+      const spec = this.specsByName.get(w.window);
+      if (!spec) continue; // a spec no longer configured
+      const key = windowKey(w.subreddit, spec.name, w.windowStartMs);
+      data.windows.set(key, {
+        key,
+        subreddit: w.subreddit,
+        spec,
+        windowStartMs: w.windowStartMs,
+        windowEndMs: windowEnd(spec, w.windowStartMs),
+        aggregate: WindowAggregate.fromJSON(w.aggregate),
+        finalEmitted: w.finalEmitted,
+        dropped: false,
+      });
+    }
+    for (const row of state.seen) {
+      for (const [fullname, t] of row.entries) this.remember(data, fullname, t);
+      data.seenRows.push({ seq: row.seq, maxEventTimeMs: row.maxEventTimeMs });
+      data.nextSeq = Math.max(data.nextSeq, row.seq + 1);
+    }
+    this.advance();
+  }
+
+  /** Forgets a partition's state here (revoked, or to be restored after a failed flush). */
+  dropPartition(partition: string): void {
+    this.partitions.delete(partition);
+    this.watermarks.remove([partition]);
+  }
+
+  get partitionIds(): string[] {
+    return [...this.partitions.keys()];
   }
 
   get watermarkMs(): number | null {
@@ -206,97 +349,105 @@ export class WindowEngine {
     return Number.isFinite(w) ? w : null;
   }
 
-  /** Open windows (not yet dropped) across all partitions. */
+  /** Windows held in state across all partitions. */
   get openWindowCount(): number {
     let n = 0;
-    for (const windows of this.partitions.values()) n += windows.size;
+    for (const data of this.partitions.values()) n += data.windows.size;
     return n;
   }
 
-  snapshot(): EngineSnapshot {
-    return {
-      version: 1,
-      watermarks: this.watermarks.snapshot(),
-      partitions: [...this.partitions].map(([partition, windows]) => ({
-        partition,
-        windows: [...windows.values()].map((w) => ({
-          subreddit: w.subreddit,
-          window: w.spec.name,
-          windowStartMs: w.windowStartMs,
-          fired: w.fired,
-          aggregate: w.aggregate.toJSON(),
-        })),
-      })),
-    };
+  /** Fullnames remembered for dedupe across all partitions. */
+  get seenCount(): number {
+    let n = 0;
+    for (const data of this.partitions.values()) n += data.seen.size;
+    return n;
   }
 
-  /** Replaces all state with a snapshot. Windows of specs no longer configured are ignored. */
-  restore(snapshot: EngineSnapshot): void {
-    if (snapshot.version !== 1) {
-      throw new WindowEngineError(`unsupported snapshot version ${String(snapshot.version)}`);
+  private dataOf(partition: string): PartitionData {
+    let data = this.partitions.get(partition);
+    if (!data) {
+      data = {
+        windows: new Map(),
+        dirty: new Set(),
+        droppedKeys: [],
+        seen: new Map(),
+        seenByMinute: new Map(),
+        newSeen: [],
+        seenRows: [],
+        expiredSeenRows: [],
+        nextSeq: 0,
+      };
+      this.partitions.set(partition, data);
     }
-    this.partitions.clear();
-    this.watermarks.restore(snapshot.watermarks);
-    for (const { partition, windows } of snapshot.partitions) {
-      const states = this.windowsOf(partition);
-      for (const w of windows) {
-        const spec = this.specsByName.get(w.window);
-        if (!spec) continue;
-        const key = windowKey(w.subreddit, spec.name, w.windowStartMs);
-        states.set(key, {
-          key,
-          partition,
-          subreddit: w.subreddit,
-          spec,
-          windowStartMs: w.windowStartMs,
-          windowEndMs: windowEnd(spec, w.windowStartMs),
-          aggregate: WindowAggregate.fromJSON(w.aggregate),
-          fired: w.fired,
-        });
-      }
-    }
+    return data;
   }
 
-  private windowsOf(partition: string): Map<string, WindowState> {
-    let windows = this.partitions.get(partition);
-    if (!windows) {
-      windows = new Map();
-      this.partitions.set(partition, windows);
-    }
-    return windows;
+  private remember(data: PartitionData, fullname: string, eventTimeMs: number): void {
+    if (data.seen.has(fullname)) return;
+    data.seen.set(fullname, eventTimeMs);
+    const minute = floorTo(eventTimeMs, MINUTE_MS);
+    const bucket = data.seenByMinute.get(minute);
+    if (bucket) bucket.push(fullname);
+    else data.seenByMinute.set(minute, [fullname]);
   }
 
-  private fireAndEvict(watermark: number, watermarkMs: number | null): WindowResult[] {
-    const fired: WindowResult[] = [];
-    for (const windows of this.partitions.values()) {
-      for (const [key, state] of windows) {
-        if (!state.fired && watermark >= state.windowEndMs) {
-          state.fired = true;
-          fired.push(this.result(state, 'final', watermarkMs));
+  /** Fires windows the watermark has passed and drops state no event can change any more. */
+  private advance(): void {
+    const watermark = this.watermarks.current();
+    if (!Number.isFinite(watermark)) return;
+    const seenHorizon = watermark - this.seenHorizonMs;
+    for (const data of this.partitions.values()) {
+      for (const [key, state] of data.windows) {
+        if (state.dropped) continue;
+        if (!state.finalEmitted && watermark >= state.windowEndMs) data.dirty.add(key);
+        if (watermark >= state.windowEndMs + this.options.allowedLatenessMs) {
+          state.dropped = true;
+          if (!data.dirty.has(key)) {
+            data.windows.delete(key);
+            data.droppedKeys.push(key);
+          }
         }
-        if (watermark >= state.windowEndMs + this.options.allowedLatenessMs) windows.delete(key);
+      }
+      for (const [minute, names] of data.seenByMinute) {
+        if (minute + MINUTE_MS > seenHorizon) continue;
+        for (const name of names) data.seen.delete(name);
+        data.seenByMinute.delete(minute);
+      }
+      while (data.seenRows.length > 0 && (data.seenRows[0]?.maxEventTimeMs ?? 0) < seenHorizon) {
+        const row = data.seenRows.shift();
+        if (row) data.expiredSeenRows.push(row.seq);
       }
     }
-    return fired.sort(
-      (a, b) => a.windowEndMs - b.windowEndMs || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-    );
   }
 
   private result(
+    partition: string,
     state: WindowState,
     emission: EmissionKind,
+    final: boolean,
     watermarkMs: number | null,
   ): WindowResult {
     return {
       ...state.aggregate.summary(),
       key: state.key,
-      partition: state.partition,
+      partition,
       subreddit: state.subreddit,
       window: state.spec.name,
       windowStartMs: state.windowStartMs,
       windowEndMs: state.windowEndMs,
       emission,
+      final,
       watermarkMs,
     };
   }
+}
+
+function snapshotOf(state: WindowState): WindowSnapshot {
+  return {
+    subreddit: state.subreddit,
+    window: state.spec.name,
+    windowStartMs: state.windowStartMs,
+    finalEmitted: state.finalEmitted,
+    aggregate: state.aggregate.toJSON(),
+  };
 }

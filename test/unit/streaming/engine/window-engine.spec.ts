@@ -1,11 +1,20 @@
 import { ManualClock } from '@app/common/clock';
 import {
+  type CheckpointDelta,
   type EngineInput,
-  type IngestResult,
+  type PartitionState,
+  type SeenRow,
   WindowEngine,
   type WindowEngineOptions,
+  type WindowResult,
+  type WindowSnapshot,
 } from '@app/streaming/domain/engine/window-engine';
-import { hopping, parseWindowSpec, tumbling } from '@app/streaming/domain/engine/window-spec';
+import {
+  hopping,
+  parseWindowSpec,
+  tumbling,
+  windowKey,
+} from '@app/streaming/domain/engine/window-spec';
 import { event, MINUTE, T0 } from './fixtures';
 
 const SECOND = 1_000;
@@ -31,67 +40,104 @@ function engineWith(overrides: Partial<WindowEngineOptions> = {}): {
 const at = (offsetMs: number, fullname: string, extra: Partial<EngineInput> = {}): EngineInput =>
   event({ fullname, eventTimeMs: T0 + offsetMs, ...extra });
 
+const brief = (results: readonly WindowResult[]) =>
+  results.map((r) => [r.key, r.emission, r.comments + r.submissions]);
+
+/** A checkpoint store in memory: applies deltas the way the Cassandra adapter does. */
+class MemoryCheckpoint {
+  maxEventTimeMs: number | null = null;
+  readonly windows = new Map<string, WindowSnapshot>();
+  readonly seen = new Map<number, SeenRow>();
+
+  apply(delta: CheckpointDelta): void {
+    // Round-trip through JSON, as the real store does.
+    const copy = JSON.parse(JSON.stringify(delta)) as CheckpointDelta;
+    this.maxEventTimeMs = copy.maxEventTimeMs;
+    for (const w of copy.upsertWindows)
+      this.windows.set(windowKey(w.subreddit, w.window, w.windowStartMs), w);
+    for (const key of copy.deleteWindows) this.windows.delete(key);
+    if (copy.appendSeen) this.seen.set(copy.appendSeen.seq, copy.appendSeen);
+    for (const seq of copy.deleteSeen) this.seen.delete(seq);
+  }
+
+  state(): PartitionState {
+    return {
+      maxEventTimeMs: this.maxEventTimeMs,
+      windows: [...this.windows.values()],
+      seen: [...this.seen.values()].sort((a, b) => a.seq - b.seq),
+    };
+  }
+}
+
 describe('WindowEngine', () => {
-  it('emits partial updates, fires when the watermark passes the end, re-fires late-but-allowed events, and routes too-late ones', () => {
+  it('emits partials, fires when the watermark passes the end, re-emits late-but-allowed events, and reports too-late ones', () => {
     const { engine } = engineWith();
 
-    const first = engine.ingest('p0', [at(30 * SECOND, 't1_b'), at(5 * SECOND, 't1_a')]);
-    expect(first.updated.map((r) => [r.key, r.emission, r.comments])).toEqual([
-      [KEY_T0, 'partial', 2],
-    ]);
-    expect(first.fired).toEqual([]);
-    expect(first.watermarkMs).toBe(T0 + 20 * SECOND);
+    engine.ingest('p0', [at(30 * SECOND, 't1_b'), at(5 * SECOND, 't1_a')]);
+    expect(engine.watermarkMs).toBe(T0 + 20 * SECOND);
+    expect(brief(engine.drain('p0').emissions)).toEqual([[KEY_T0, 'partial', 2]]);
+    expect(engine.drain('p0').emissions).toEqual([]); // nothing changed since
 
     // Out of order but not late: W = 20s, the window is still open.
-    const second = engine.ingest('p0', [at(69 * SECOND, 't1_d'), at(12 * SECOND, 't1_c')]);
-    expect(second.updated.map((r) => r.key).sort()).toEqual([
-      KEY_T0,
-      `askreddit|1m|${T0 + MINUTE}`,
+    engine.ingest('p0', [at(69 * SECOND, 't1_d'), at(12 * SECOND, 't1_c')]);
+    expect(brief(engine.drain('p0').emissions)).toEqual([
+      [KEY_T0, 'partial', 3],
+      [`askreddit|1m|${T0 + MINUTE}`, 'partial', 1],
     ]);
-    expect(second.fired).toEqual([]); // W = 59s < end 60s
 
-    const third = engine.ingest('p0', [at(75 * SECOND, 't1_e')]);
-    expect(third.watermarkMs).toBe(T0 + 65 * SECOND);
-    expect(third.fired.map((r) => [r.key, r.emission, r.comments])).toEqual([[KEY_T0, 'final', 3]]);
-    expect(third.updated.map((r) => r.key)).toEqual([`askreddit|1m|${T0 + MINUTE}`]);
+    engine.ingest('p0', [at(75 * SECOND, 't1_e')]);
+    expect(engine.watermarkMs).toBe(T0 + 65 * SECOND);
+    const fired = engine.drain('p0').emissions;
+    expect(brief(fired)).toEqual([
+      [KEY_T0, 'final', 3],
+      [`askreddit|1m|${T0 + MINUTE}`, 'partial', 2],
+    ]);
+    expect(fired[0]?.final).toBe(true);
 
     // Late (40s < W = 65s) but within lateness (W < 60s + 30s): re-emitted under the same key.
     const late = engine.ingest('p0', [at(40 * SECOND, 't1_f')]);
-    expect(late.refired.map((r) => [r.key, r.emission, r.comments])).toEqual([
-      [KEY_T0, 'refire', 4],
-    ]);
-    expect(late.updated).toEqual([]);
     expect(late.tooLate).toEqual([]);
+    expect(brief(engine.drain('p0').emissions)).toEqual([[KEY_T0, 'refire', 4]]);
 
-    // W reaches 100s >= 60s + 30s: the first window is dropped silently.
-    const advance = engine.ingest('p0', [at(110 * SECOND, 't1_g')]);
-    expect(advance.fired).toEqual([]); // [60s,120s) is still open at W = 100s
-    expect(advance.refired).toEqual([]);
+    // W reaches 100s >= 60s + 30s: the first window is dropped from state.
+    engine.ingest('p0', [at(110 * SECOND, 't1_g')]);
+    const dropped = engine.drain('p0');
+    expect(dropped.checkpoint.deleteWindows).toEqual([KEY_T0]);
     expect(engine.openWindowCount).toBe(1);
 
     const tooLate = at(50 * SECOND, 't1_h');
-    const dropped = engine.ingest('p0', [tooLate]);
-    expect(dropped.tooLate).toEqual([tooLate]);
-    expect(dropped.updated).toEqual([]);
-    expect(dropped.refired).toEqual([]);
+    const outcome = engine.ingest('p0', [tooLate]);
+    expect(outcome.tooLate).toEqual([tooLate]);
+    expect(outcome.applied).toEqual([]);
+    expect(engine.drain('p0').emissions).toEqual([]);
   });
 
-  it('counts a duplicate fullname once per window, across and within batches', () => {
+  it('counts a duplicate fullname once, within a batch and across batches', () => {
     const { engine } = engineWith();
-    engine.ingest('p0', [
+    const first = engine.ingest('p0', [
       at(1 * SECOND, 't1_a', { score: 5 }),
-      at(2 * SECOND, 't1_a', { score: 5 }),
+      at(1 * SECOND, 't1_a', { score: 5 }),
     ]);
+    expect(first.applied.map((e) => e.fullname)).toEqual(['t1_a']);
+    expect(first.duplicates.map((e) => e.fullname)).toEqual(['t1_a']);
+    engine.drain('p0');
     const again = engine.ingest('p0', [at(1 * SECOND, 't1_a', { score: 5 })]);
-    expect(again.updated).toEqual([]);
-    const fired = engine.ingest('p0', [at(2 * MINUTE, 't1_z')]).fired;
-    expect(fired[0]).toMatchObject({ key: KEY_T0, comments: 1, scoreSum: 5 });
+    expect(again.duplicates).toHaveLength(1);
+    expect(engine.drain('p0').emissions).toEqual([]);
+    engine.ingest('p0', [at(2 * MINUTE, 't1_z')]);
+    const [window] = engine.drain('p0').emissions;
+    expect(window).toMatchObject({ key: KEY_T0, comments: 1, scoreSum: 5, emission: 'final' });
   });
 
   it('updates every hopping window an event falls in', () => {
     const { engine } = engineWith({ specs: [parseWindowSpec('1m'), hopping(3 * MINUTE, MINUTE)] });
-    const result = engine.ingest('p0', [at(10 * SECOND, 't1_a')]);
-    expect(result.updated.map((r) => r.key).sort()).toEqual(
+    engine.ingest('p0', [at(10 * SECOND, 't1_a')]);
+    expect(
+      engine
+        .drain('p0')
+        .emissions.map((r) => r.key)
+        .sort(),
+    ).toEqual(
       [
         KEY_T0,
         `askreddit|3m/1m|${T0 - 2 * MINUTE}`,
@@ -101,49 +147,71 @@ describe('WindowEngine', () => {
     );
   });
 
-  it('is held back by a slow partition until it goes idle, then fires on tick', () => {
+  it('is held back by a slow partition until it goes idle; firing marks the other partition', () => {
     const { engine, clock } = engineWith({ outOfOrdernessMs: 0 });
     engine.ingest('p1', [at(5 * SECOND, 't1_b', { subreddit: 'golang' })]);
     engine.ingest('p0', [at(10 * SECOND, 't1_a', { subreddit: 'rust' })]);
-    const ahead = engine.ingest('p0', [at(3 * MINUTE, 't1_c', { subreddit: 'rust' })]);
-    expect(ahead.fired).toEqual([]); // p1 holds W at 5s
-    expect(ahead.watermarkMs).toBe(T0 + 5 * SECOND);
+    engine.ingest('p0', [at(3 * MINUTE, 't1_c', { subreddit: 'rust' })]);
+    expect(engine.watermarkMs).toBe(T0 + 5 * SECOND); // p1 holds W back
+    engine.drain('p0');
+    engine.drain('p1');
 
     clock.advance(30 * SECOND);
     engine.ingest('p0', [at(3 * MINUTE + 1, 't1_d', { subreddit: 'rust' })]);
     clock.advance(31 * SECOND); // p1 silent for 61s > 60s idle timeout
-    expect(engine.tick().fired.map((r) => r.key)).toEqual([`golang|1m|${T0}`, `rust|1m|${T0}`]);
+    engine.tick();
     expect(engine.watermarkMs).toBe(T0 + 3 * MINUTE + 1);
+    expect(engine.hasPending('p1')).toBe(true);
+    expect(brief(engine.drain('p1').emissions)).toEqual([[`golang|1m|${T0}`, 'final', 1]]);
+    expect(brief(engine.drain('p0').emissions)).toEqual([
+      [`rust|1m|${T0}`, 'final', 1],
+      [`rust|1m|${T0 + 3 * MINUTE}`, 'partial', 2],
+    ]);
 
-    // p1 comes back behind the watermark: active again, W does not go back, its event is late.
+    // p1 comes back behind the watermark: active again, W does not go back, its event is too late.
     const back = engine.ingest('p1', [at(20 * SECOND, 't1_e', { subreddit: 'golang' })]);
-    expect(back.refired.map((r) => r.key)).toEqual([]);
     expect(back.tooLate.map((e) => e.fullname)).toEqual(['t1_e']);
-    expect(back.watermarkMs).toBe(T0 + 3 * MINUTE + 1);
+    expect(engine.watermarkMs).toBe(T0 + 3 * MINUTE + 1);
   });
 
-  it('drops the state of revoked partitions', () => {
+  it('drops the state of a partition it no longer owns', () => {
     const { engine } = engineWith();
     engine.ingest('p0', [at(1 * SECOND, 't1_a', { subreddit: 'rust' })]);
     engine.ingest('p1', [at(1 * SECOND, 't1_b', { subreddit: 'golang' })]);
-    engine.partitionsRevoked(['p1']);
+    engine.dropPartition('p1');
     expect(engine.openWindowCount).toBe(1);
-    expect(engine.snapshot().partitions.map((p) => p.partition)).toEqual(['p0']);
-    expect(engine.snapshot().watermarks.partitions.map((p) => p.partition)).toEqual(['p0']);
+    expect(engine.partitionIds).toEqual(['p0']);
+    expect(engine.hasPending('p1')).toBe(false);
   });
 
-  it('gives the same results after snapshot -> JSON -> restore as uninterrupted processing', () => {
+  it('forgets counted fullnames once no window they belong to can change, and says which rows to delete', () => {
+    const { engine } = engineWith({ outOfOrdernessMs: 0 });
+    engine.ingest('p0', [at(1 * SECOND, 't1_a')]);
+    const first = engine.drain('p0').checkpoint;
+    expect(first.appendSeen?.entries).toEqual([['t1_a', T0 + SECOND]]);
+    expect(engine.seenCount).toBe(1);
+    // Horizon = W - (1m size + 30s lateness); W = 3m puts t1_a's minute behind it.
+    engine.ingest('p0', [at(3 * MINUTE, 't1_b')]);
+    const second = engine.drain('p0').checkpoint;
+    expect(second.deleteSeen).toEqual([first.appendSeen?.seq]);
+    expect(second.deleteWindows).toEqual([KEY_T0]);
+    expect(engine.seenCount).toBe(1);
+  });
+
+  it('restored from its checkpoint deltas, produces what uninterrupted processing produces', () => {
     const subs = ['rust', 'golang', 'python'];
     const batches: { partition: string; inputs: EngineInput[]; advanceMs: number }[] = [];
     for (let i = 0; i < 40; i++) {
       const inputs: EngineInput[] = [];
       for (let j = 0; j < 5; j++) {
         const n = i * 5 + j;
-        // Mostly increasing time with jitter up to 2.5 min back: out of order, late, too late.
+        // Mostly increasing time with jitter up to 2.5 min back: out of order, late, too late;
+        // fullnames repeat (n % 180): duplicates across batches.
         const offset = n * 4 * SECOND - ((n * 37) % 150) * SECOND;
+        const sub = subs[n % 3] ?? 'rust';
         inputs.push(
           at(offset, `t1_${n % 180}`, {
-            subreddit: subs[n % 3] ?? 'rust',
+            subreddit: sub,
             author: `u${n % 17}`,
             sentiment: ((n % 7) - 3) / 3,
             keywords: [{ key: `k${n % 4}`, count: 1 + (n % 2) }],
@@ -152,44 +220,63 @@ describe('WindowEngine', () => {
         );
       }
       if (i % 10 === 9) inputs.push(at(i * 20 * SECOND - 6 * MINUTE, `t3_old${i}`));
-      batches.push({ partition: `p${i % 3}`, inputs, advanceMs: (i % 4) * 10 * SECOND });
+      // A redelivery of the previous batch's first event.
+      const previous = batches[i - 1]?.inputs[0];
+      if (previous) inputs.push(previous);
+      batches.push({ partition: 'p0', inputs, advanceMs: (i % 4) * 10 * SECOND });
     }
+    const options = { specs: [tumbling(MINUTE), hopping(2 * MINUTE, MINUTE)] };
 
     const run = (
       engine: WindowEngine,
       clock: ManualClock,
+      store: MemoryCheckpoint,
       from: number,
       to: number,
-      finish: boolean,
-    ): IngestResult[] => {
-      const out: IngestResult[] = [];
+    ) => {
+      const out: unknown[] = [];
       for (const b of batches.slice(from, to)) {
         clock.advance(b.advanceMs);
-        out.push(engine.ingest(b.partition, b.inputs));
-      }
-      if (finish) {
-        // Every partition goes quiet: the watermark holds, nothing more fires.
-        clock.advance(2 * MINUTE);
-        out.push(engine.tick());
+        const outcome = engine.ingest(b.partition, b.inputs);
+        const drained = engine.drain(b.partition);
+        store.apply(drained.checkpoint);
+        out.push({
+          tooLate: outcome.tooLate.map((e) => e.fullname),
+          duplicates: outcome.duplicates.map((e) => e.fullname),
+          emissions: drained.emissions,
+        });
       }
       return out;
     };
 
-    const options = { specs: [tumbling(MINUTE), hopping(2 * MINUTE, MINUTE)] };
     const straight = engineWith(options);
-    const expected = run(straight.engine, straight.clock, 0, batches.length, true);
+    const expected = run(
+      straight.engine,
+      straight.clock,
+      new MemoryCheckpoint(),
+      0,
+      batches.length,
+    );
 
     const first = engineWith(options);
-    const head = run(first.engine, first.clock, 0, 20, false);
-    const checkpoint = JSON.stringify(first.engine.snapshot());
+    const store = new MemoryCheckpoint();
+    const head = run(first.engine, first.clock, store, 0, 20);
     const second = engineWith(options);
     second.clock.set(first.clock.now());
-    second.engine.restore(JSON.parse(checkpoint));
-    const tail = run(second.engine, second.clock, 20, batches.length, true);
+    second.engine.restorePartition('p0', store.state());
+    const tail = run(second.engine, second.clock, store, 20, batches.length);
 
     expect([...head, ...tail]).toEqual(expected);
-    expect(expected.some((r) => r.refired.length > 0)).toBe(true);
-    expect(expected.some((r) => r.tooLate.length > 0)).toBe(true);
-    expect(expected.flatMap((r) => r.fired).length).toBeGreaterThan(10);
+    const all = expected as {
+      tooLate: string[];
+      duplicates: string[];
+      emissions: WindowResult[];
+    }[];
+    expect(all.some((r) => r.emissions.some((e) => e.emission === 'refire'))).toBe(true);
+    expect(all.some((r) => r.tooLate.length > 0)).toBe(true);
+    expect(all.some((r) => r.duplicates.length > 0)).toBe(true);
+    expect(
+      all.flatMap((r) => r.emissions).filter((e) => e.emission === 'final').length,
+    ).toBeGreaterThan(10);
   });
 });

@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { types } from 'cassandra-driver';
+import { AppConfig } from '@app/config';
+import { StateFencedError, StreamingStateStore } from '../ports';
+import {
+  type CheckpointWrite,
+  type PartitionCheckpoint,
+  type PartitionRef,
+  type StateItem,
+} from '../records';
+import { CassandraSession } from './cassandra-session';
+
+const PAGE_SIZE = 500;
+const CLAIM_ATTEMPTS = 10;
+
+/**
+ * Streaming checkpoints in Cassandra, one Cassandra partition per Kafka partition.
+ *
+ * Why Cassandra and not a compacted Kafka changelog topic: the checkpoint must
+ * be durable before the consumed offsets are committed, it must be fenced
+ * against a consumer that lost the partition in a rebalance, and a restore
+ * must read one partition's state, not a whole topic. A conditional
+ * single-partition batch gives all three in one round trip: the window rows,
+ * the counted fullnames, the watermark and the next offset change together or
+ * not at all, and only while the writer's epoch is current. A changelog topic
+ * would need Kafka transactions for the same guarantee, and a restore would
+ * replay the changelog from its start.
+ */
+@Injectable()
+export class CassandraStreamingStateStore extends StreamingStateStore {
+  private readonly table: string;
+
+  constructor(
+    private readonly session: CassandraSession,
+    config: AppConfig,
+  ) {
+    super();
+    this.table = `${config.cassandra.keyspace}.streaming_state`;
+  }
+
+  async claim(ref: PartitionRef, owner: string): Promise<PartitionCheckpoint> {
+    const key = [ref.group, ref.topic, ref.partition];
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      const current = await this.session.client.execute(
+        `SELECT epoch FROM ${this.table}
+         WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? LIMIT 1`,
+        key,
+        { prepare: true },
+      );
+      const row = current.first() as types.Row | null;
+      const epoch = toNumber(row?.get('epoch'));
+      const claimed =
+        row === null || epoch === null
+          ? await this.session.client.execute(
+              `INSERT INTO ${this.table} (consumer_group, topic, kafka_partition, epoch, owner)
+               VALUES (?, ?, ?, 1, ?) IF NOT EXISTS`,
+              [...key, owner],
+              { prepare: true },
+            )
+          : await this.session.client.execute(
+              `UPDATE ${this.table} SET epoch = ?, owner = ?
+               WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? IF epoch = ?`,
+              [types.Long.fromNumber(epoch + 1), owner, ...key, types.Long.fromNumber(epoch)],
+              { prepare: true },
+            );
+      if (claimed.wasApplied()) return this.load(ref, (epoch ?? 0) + 1);
+    }
+    throw new Error(
+      `could not claim streaming state of ${ref.topic}/${ref.partition} after ${CLAIM_ATTEMPTS} attempts`,
+    );
+  }
+
+  async save(ref: PartitionRef, write: CheckpointWrite): Promise<void> {
+    const key = [ref.group, ref.topic, ref.partition];
+    const queries: { query: string; params: unknown[] }[] = [
+      {
+        query: `UPDATE ${this.table} SET next_offset = ?, max_event_time = ?, updated_at = ?
+          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? IF epoch = ?`,
+        params: [
+          write.nextOffset,
+          write.maxEventTimeMs === null ? null : types.Long.fromNumber(write.maxEventTimeMs),
+          new Date(),
+          ...key,
+          types.Long.fromNumber(write.epoch),
+        ],
+      },
+    ];
+    for (const item of write.upserts) {
+      queries.push({
+        query: `INSERT INTO ${this.table}
+          (consumer_group, topic, kafka_partition, item_kind, item_key, data) VALUES (?, ?, ?, ?, ?, ?)`,
+        params: [...key, item.kind, item.key, item.data],
+      });
+    }
+    for (const item of write.deletes) {
+      queries.push({
+        query: `DELETE FROM ${this.table}
+          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? AND item_key = ?`,
+        params: [...key, item.kind, item.key],
+      });
+    }
+    const result = await this.session.client.batch(queries, { prepare: true, logged: true });
+    if (!result.wasApplied()) throw new StateFencedError(ref, write.epoch);
+  }
+
+  private async load(ref: PartitionRef, epoch: number): Promise<PartitionCheckpoint> {
+    const items: StateItem[] = [];
+    let nextOffset: string | null = null;
+    let maxEventTimeMs: number | null = null;
+    let pageState: string | undefined;
+    do {
+      const page = await this.session.client.execute(
+        `SELECT item_kind, item_key, data, next_offset, max_event_time FROM ${this.table}
+         WHERE consumer_group = ? AND topic = ? AND kafka_partition = ?`,
+        [ref.group, ref.topic, ref.partition],
+        { prepare: true, fetchSize: PAGE_SIZE, pageState },
+      );
+      for (const row of page.rows) {
+        nextOffset = (row.get('next_offset') as string | null) ?? nextOffset;
+        maxEventTimeMs = toNumber(row.get('max_event_time')) ?? maxEventTimeMs;
+        const kind = row.get('item_kind') as string | null;
+        const data = row.get('data') as string | null;
+        if ((kind === 'window' || kind === 'seen') && data !== null) {
+          items.push({ kind, key: row.get('item_key') as string, data });
+        }
+      }
+      pageState = page.pageState ?? undefined;
+    } while (pageState);
+    return { epoch, nextOffset, maxEventTimeMs, items };
+  }
+}
+
+function toNumber(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof types.Long) return value.toNumber();
+  return typeof value === 'number' ? value : Number(value);
+}
