@@ -1,6 +1,7 @@
 import { type DependencyHealth } from '@app/common/health';
 import {
   type CheckpointWrite,
+  type LatestPostsQuery,
   type PartitionCheckpoint,
   type PartitionRef,
   type PostRecord,
@@ -13,6 +14,8 @@ import {
 export abstract class PostStore {
   /** Idempotent: writing the same post twice leaves one row. */
   abstract upsertPosts(posts: readonly PostRecord[]): Promise<void>;
+  /** Newest first, created strictly before `beforeMs`, looking back at most `maxDays` UTC days. */
+  abstract findLatest(query: LatestPostsQuery): Promise<PostRecord[]>;
 }
 
 /** The operational store of window results (Cassandra), read by the API. */

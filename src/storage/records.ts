@@ -129,6 +129,13 @@ export interface StreamRecord {
   readonly updatedAtMs: number;
 }
 
+export interface LatestPostsQuery {
+  readonly subreddit: string;
+  readonly beforeMs: number;
+  readonly limit: number;
+  readonly maxDays: number;
+}
+
 export interface WindowQuery {
   readonly subreddit: string;
   readonly window: string;

@@ -13,6 +13,7 @@ import {
 import { ConsumerControl } from './transport/consumer-control';
 import { StreamingService } from './streaming.service';
 import { WindowsController } from './windows.controller';
+import { PostsService } from './posts.service';
 import { WindowsService } from './windows.service';
 
 @Module({
@@ -21,6 +22,7 @@ import { WindowsService } from './windows.service';
   providers: [
     StreamingService,
     WindowsService,
+    PostsService,
     { provide: DeadLetterSink, useClass: KafkaDeadLetterSink },
     { provide: WindowPublisher, useClass: KafkaWindowPublisher },
     { provide: LateEventSink, useClass: KafkaLateEventSink },

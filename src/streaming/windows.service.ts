@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@app/common/app-error';
 import { Clock } from '@app/common/clock';
+import { AppConfig } from '@app/config';
 import { subredditKey } from '@app/ingest/domain/reddit-event';
 import { WindowStore } from '@app/storage/ports';
 import { type WindowRecord } from '@app/storage/records';
@@ -22,9 +23,24 @@ export class WindowsService {
   constructor(
     private readonly store: WindowStore,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
-  async find(name: string, window: string, from?: string, to?: string): Promise<WindowsResult> {
+  async find(
+    name: string,
+    window: string | undefined,
+    from?: string,
+    to?: string,
+  ): Promise<WindowsResult> {
+    const specs = this.config.streaming.windowSpecs;
+    const spec = window ?? specs[0] ?? '1m';
+    if (!specs.includes(spec)) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `window must be one of the configured specs: ${specs.join(', ')}`,
+        { field: 'window' },
+      );
+    }
     const toMs = to === undefined ? this.clock.now() : Date.parse(to);
     const fromMs = from === undefined ? toMs - DEFAULT_RANGE_MS : Date.parse(from);
     if (fromMs >= toMs) {
@@ -36,8 +52,8 @@ export class WindowsService {
       });
     }
     const subreddit = subredditKey(name);
-    const windows = await this.store.findWindows({ subreddit, window, fromMs, toMs });
+    const windows = await this.store.findWindows({ subreddit, window: spec, fromMs, toMs });
     windows.sort((a, b) => a.windowStartMs - b.windowStartMs);
-    return { subreddit, window, fromMs, toMs, windows };
+    return { subreddit, window: spec, fromMs, toMs, windows };
   }
 }

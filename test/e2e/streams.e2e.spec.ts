@@ -90,6 +90,34 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
         { what: `${count} events counted for ${subreddit}` },
       );
     }
+
+    // The hopping windows hold the same events, each in five overlapping windows.
+    const hopping = (
+      await http
+        .get(
+          `/api/subreddits/AskReddit/windows?window=5m%2F1m&from=2025-01-31T23:00:00Z&to=2025-02-01T01:00:00Z`,
+        )
+        .expect(200)
+    ).body as { window: string; windows: (WindowBody & { uniqueAuthors: number })[] };
+    expect(hopping.window).toBe('5m/1m');
+    expect(hopping.windows.reduce((sum, w) => sum + w.events, 0)).toBe(
+      5 * (expectedBySub.get('askreddit') ?? Number.NaN),
+    );
+    expect(hopping.windows.every((w) => w.uniqueAuthors >= 1)).toBe(true);
+
+    // The latest posts, newest first, are the generator's newest AskReddit items.
+    const latest = (
+      await http
+        .get('/api/subreddits/AskReddit/posts?limit=5&before=2025-02-01T01:00:00Z')
+        .expect(200)
+    ).body as { posts: { fullname: string; createdAt: string }[] };
+    const newest = produced
+      .filter((item) => item.subreddit === 'askreddit')
+      .sort((a, b) => b.createdUtc - a.createdUtc || (a.fullname < b.fullname ? 1 : -1))
+      .slice(0, 5);
+    expect(latest.posts.map((p) => p.createdAt)).toEqual(
+      newest.map((item) => new Date(item.createdUtc * 1000).toISOString()),
+    );
   });
 
   it('answers 409 when the same stream is started twice', async () => {
@@ -256,6 +284,14 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
     expect((reversed.body as { message: string }).message).toContain('from');
     const empty = await http.get('/api/subreddits/pics/windows').expect(200);
     expect(empty.body).toMatchObject({ subreddit: 'pics', window: '1m', windows: [] });
+    const unknownSpec = await http.get('/api/subreddits/pics/windows?window=2m').expect(400);
+    expect((unknownSpec.body as { message: string }).message).toContain('1m, 5m/1m');
+    const badSpec = await http.get('/api/subreddits/pics/windows?window=often').expect(400);
+    expect((badSpec.body as { message: string }).message).toContain('window');
+    const badLimit = await http.get('/api/subreddits/pics/posts?limit=0').expect(400);
+    expect((badLimit.body as { message: string }).message).toContain('limit');
+    const noPosts = await http.get('/api/subreddits/pics/posts').expect(200);
+    expect(noPosts.body).toEqual({ subreddit: 'pics', posts: [] });
   });
 
   it('reports dependency health and serves metrics and the Swagger document', async () => {
@@ -278,6 +314,7 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
         '/api/streams',
         '/api/streams/{id}',
         '/api/subreddits/{name}/windows',
+        '/api/subreddits/{name}/posts',
         '/health',
         '/metrics',
       ]),

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { concurrent, types } from 'cassandra-driver';
 import { AppConfig } from '@app/config';
 import { PostStore } from '../ports';
-import { type PostRecord, utcDay } from '../records';
+import { DAY_MS, type LatestPostsQuery, type PostRecord, utcDay } from '../records';
 import { CassandraSession } from './cassandra-session';
 
 const CONCURRENCY = 64;
@@ -10,6 +10,7 @@ const CONCURRENCY = 64;
 @Injectable()
 export class CassandraPostStore extends PostStore {
   private readonly insert: string;
+  private readonly latest: string;
 
   constructor(
     private readonly session: CassandraSession,
@@ -21,6 +22,27 @@ export class CassandraPostStore extends PostStore {
       score, num_comments, over_18, link_id, parent_id, sentiment_score, sentiment_label,
       ingested_at, source, stream_id, body_state)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    this.latest = `SELECT * FROM ${config.cassandra.keyspace}.posts_by_subreddit_day
+      WHERE subreddit = ? AND day = ? AND created_at < ? LIMIT ?`;
+  }
+
+  async findLatest(query: LatestPostsQuery): Promise<PostRecord[]> {
+    const found: PostRecord[] = [];
+    // One partition per day, newest day first, until the limit is filled.
+    for (let day = 0; day < query.maxDays && found.length < query.limit; day++) {
+      const result = await this.session.client.execute(
+        this.latest,
+        [
+          query.subreddit,
+          types.LocalDate.fromString(utcDay(query.beforeMs - day * DAY_MS)),
+          new Date(query.beforeMs),
+          query.limit - found.length,
+        ],
+        { prepare: true },
+      );
+      for (const row of result.rows) found.push(toPostRecord(row));
+    }
+    return found;
   }
 
   async upsertPosts(posts: readonly PostRecord[]): Promise<void> {
@@ -53,4 +75,32 @@ export class CassandraPostStore extends PostStore {
       raiseOnFirstError: true,
     });
   }
+}
+
+const ms = (value: unknown): number => (value instanceof Date ? value.getTime() : Number.NaN);
+
+function toPostRecord(row: types.Row): PostRecord {
+  const get = <T>(name: string): T => row.get(name) as T;
+  return {
+    subreddit: get<string>('subreddit'),
+    fullname: get<string>('fullname'),
+    kind: get<'submission' | 'comment'>('kind'),
+    createdAtMs: ms(row.get('created_at')),
+    author: get<string | null>('author'),
+    title: get<string | null>('title'),
+    body: get<string | null>('body'),
+    permalink: get<string>('permalink'),
+    url: get<string | null>('url'),
+    score: get<number>('score'),
+    numComments: get<number | null>('num_comments'),
+    over18: get<boolean>('over_18'),
+    linkId: get<string | null>('link_id'),
+    parentId: get<string | null>('parent_id'),
+    sentimentScore: get<number | null>('sentiment_score'),
+    sentimentLabel: get<string | null>('sentiment_label'),
+    bodyState: get<string | null>('body_state') ?? 'present',
+    ingestedAtMs: ms(row.get('ingested_at')),
+    source: get<string>('source'),
+    streamId: get<string>('stream_id'),
+  };
 }

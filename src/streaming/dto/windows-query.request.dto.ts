@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { IsISO8601, IsOptional, Matches } from 'class-validator';
 
 export class WindowsQueryRequestDto {
   @ApiPropertyOptional({
@@ -19,12 +19,13 @@ export class WindowsQueryRequestDto {
   readonly to?: string;
 
   @ApiPropertyOptional({
-    description: 'Window specification.',
-    enum: ['1m'],
+    description:
+      'Window spec, one of WINDOW_SPECS: "1m" (tumbling) or "5m/1m" (5-minute windows sliding by 1 minute). Defaults to the first configured spec.',
     example: '1m',
-    default: '1m',
   })
   @IsOptional()
-  @IsIn(['1m'], { message: 'window must be one of: 1m' })
-  readonly window?: '1m';
+  @Matches(/^\d+(ms|s|m|h|d)(\/\d+(ms|s|m|h|d))?$/, {
+    message: 'window must be a window spec such as "1m" or "5m/1m"',
+  })
+  readonly window?: string;
 }
