@@ -390,8 +390,10 @@ export class StreamingService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Drops the partition's in-memory state; the next batch restores it from the checkpoint. */
-  private discard(runtime: PartitionRuntime): void {
+  private discard(runtime: PartitionRuntime, stillOwned = true): void {
     this.engine.dropPartition(runtime.key);
+    // Until it is restored, the partition must still hold the watermark back.
+    if (stillOwned) this.engine.registerPartition(runtime.key);
     runtime.epoch = null;
     runtime.nextOffset = null;
     runtime.posts = [];
@@ -435,11 +437,21 @@ export class StreamingService implements OnModuleInit, OnApplicationShutdown {
       void this.locked(runtime, () => {
         if (runtime.resumeTimer) clearTimeout(runtime.resumeTimer);
         runtime.resumeTimer = null;
-        this.discard(runtime);
-        if (!owned.has(runtime.key)) this.runtimes.delete(runtime.key);
+        const stillOwned = owned.has(runtime.key);
+        this.discard(runtime, stillOwned);
+        if (!stillOwned) this.runtimes.delete(runtime.key);
         else this.resetRuntime(runtime);
         return Promise.resolve();
       });
+    }
+    for (const key of owned) {
+      if (this.runtimes.has(key)) continue;
+      const [topic, partition] = [
+        key.slice(0, key.lastIndexOf('/')),
+        key.slice(key.lastIndexOf('/') + 1),
+      ];
+      this.runtimeOf(topic, Number(partition));
+      this.engine.registerPartition(key);
     }
     this.metrics.partitionsPaused.set(0);
     this.logger.log(`assigned ${[...owned].sort().join(', ') || 'no partitions'}`);

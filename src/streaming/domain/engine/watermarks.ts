@@ -13,6 +13,9 @@ import { type Clock } from '@app/common/clock';
  *   operator watermark back. New data makes it active again; if its events are
  *   behind the operator watermark they are simply late.
  * - With every partition idle the operator watermark holds where it is.
+ * - A registered partition that has not delivered data yet counts as active
+ *   with no watermark: it holds the operator watermark back until it delivers
+ *   or goes idle.
  */
 
 export interface WatermarkOptions {
@@ -89,7 +92,22 @@ export class WatermarkTracker {
 
   /** Highest event time seen on a partition (null when none). */
   maxEventTime(partition: string): number | null {
-    return this.partitions.get(partition)?.maxEventTimeMs ?? null;
+    const max = this.partitions.get(partition)?.maxEventTimeMs;
+    return max === undefined || !Number.isFinite(max) ? null : max;
+  }
+
+  /**
+   * Makes a partition known before it has delivered anything (e.g. on
+   * assignment): it holds the watermark back until it delivers data or goes
+   * idle. Without this, the first partition to deliver a backlog would race
+   * the watermark ahead and make the others' backlog late.
+   */
+  register(partition: string): void {
+    if (this.partitions.has(partition)) return;
+    this.partitions.set(partition, {
+      maxEventTimeMs: Number.NEGATIVE_INFINITY,
+      lastActivityMs: this.options.clock.now(),
+    });
   }
 
   /** Re-establishes a partition from a checkpoint; it counts as active from now. */

@@ -311,6 +311,7 @@ export class WindowEngine {
     const data = this.dataOf(partition);
     if (state.maxEventTimeMs !== null)
       this.watermarks.restorePartition(partition, state.maxEventTimeMs);
+    else this.watermarks.register(partition);
     for (const w of state.windows) {
       const spec = this.specsByName.get(w.window);
       if (!spec) continue; // a spec no longer configured
@@ -332,6 +333,14 @@ export class WindowEngine {
       data.nextSeq = Math.max(data.nextSeq, row.seq + 1);
     }
     this.advance();
+  }
+
+  /**
+   * Declares a partition this engine owns before its state is restored or it
+   * delivers data, so that it holds the watermark back meanwhile.
+   */
+  registerPartition(partition: string): void {
+    this.watermarks.register(partition);
   }
 
   /** Forgets a partition's state here (revoked, or to be restored after a failed flush). */

@@ -62,4 +62,23 @@ describe('WatermarkTracker', () => {
     expect(copy.snapshot()).toEqual(wm.snapshot());
     expect(copy.current()).toBe(5_000);
   });
+
+  it('holds the watermark back for a registered partition until it delivers data or goes idle', () => {
+    const clock = new ManualClock(start);
+    const wm = new WatermarkTracker({ outOfOrdernessMs: 0, idleTimeoutMs: 1_000, clock });
+    wm.register('p0');
+    wm.register('p1');
+    wm.observe('p0', [90_000]); // p0 delivers a backlog first
+    expect(wm.current()).toBe(Number.NEGATIVE_INFINITY);
+    expect(wm.maxEventTime('p1')).toBeNull();
+    wm.observe('p1', [10_000]); // p1's older backlog is not late
+    expect(wm.current()).toBe(10_000);
+
+    wm.register('p2');
+    expect(wm.current()).toBe(10_000); // held, never back
+    clock.advance(1_001);
+    wm.observe('p0', [95_000]);
+    wm.observe('p1', [20_000]);
+    expect(wm.current()).toBe(20_000); // p2 went idle without data
+  });
 });
