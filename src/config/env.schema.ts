@@ -12,6 +12,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import { parseWindowSpec } from '@app/streaming/domain/engine/window-spec';
 
 const HOST_PORT_LIST = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}(,[A-Za-z0-9.\-_[\]:]+:\d{1,5})*$/;
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
@@ -300,6 +301,26 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
   );
   const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
-  if (errors.length > 0) throw new ConfigValidationError(describe(errors));
+  const problems = describe(errors);
+  if (!errors.some((e) => e.property === 'WINDOW_SPECS')) problems.push(...windowSpecProblems(env));
+  if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
+}
+
+/** What the pattern cannot check: size a multiple of the slide, no spec twice. */
+function windowSpecProblems(env: EnvironmentVariables): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const text of env.WINDOW_SPECS.split(',')) {
+    try {
+      const { name } = parseWindowSpec(text);
+      if (names.has(name)) problems.push(`WINDOW_SPECS: ${name} is listed twice`);
+      names.add(name);
+    } catch (error) {
+      problems.push(
+        `WINDOW_SPECS: ${error instanceof Error ? error.message : String(error)} (got "${text}")`,
+      );
+    }
+  }
+  return problems;
 }

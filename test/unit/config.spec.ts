@@ -84,6 +84,35 @@ describe('validateEnvironment', () => {
     for (const name of named) expect(found.some((problem) => problem.includes(name))).toBe(true);
   });
 
+  it('parses the streaming settings and names a bad window spec', () => {
+    const config = AppConfig.fromEnvironment(
+      validateEnvironment({
+        ...minimal,
+        WINDOW_SPECS: '1m,10m/2m,1h',
+        WINDOW_ALLOWED_LATENESS_MS: '0',
+      }),
+    );
+    expect(config.streaming).toMatchObject({
+      windowSpecs: ['1m', '10m/2m', '1h'],
+      outOfOrdernessMs: 10_000,
+      idleTimeoutMs: 30_000,
+      allowedLatenessMs: 0,
+      windowFlushIntervalMs: 1000,
+    });
+    expect(problems({ ...minimal, WINDOW_SPECS: '1 minute' })).toEqual([
+      expect.stringContaining('WINDOW_SPECS must be a comma-separated list like "1m,5m/1m"'),
+    ]);
+    expect(problems({ ...minimal, WINDOW_SPECS: '5m/2m' })).toEqual([
+      expect.stringMatching(/^WINDOW_SPECS: window size 5m must be a multiple of slide 2m/),
+    ]);
+    expect(problems({ ...minimal, WINDOW_SPECS: '1m,60s' })).toEqual([
+      'WINDOW_SPECS: 1m is listed twice',
+    ]);
+    expect(problems({ ...minimal, WATERMARK_OUT_OF_ORDERNESS_MS: '-5' })[0]).toContain(
+      'WATERMARK_OUT_OF_ORDERNESS_MS',
+    );
+  });
+
   it('never echoes secrets in its messages', () => {
     const found = problems({
       ...minimal,
