@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Client as CassandraClient, policies } from 'cassandra-driver';
+import { Client as CassandraClient } from 'cassandra-driver';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { Client as PgClient } from 'pg';
 import { type RedditEvent } from '@app/ingest/domain/reddit-event';
@@ -91,6 +91,13 @@ function fullnamesIn(value: unknown, found = new Set<string>()): Set<string> {
   return found;
 }
 
+function cassandraClient(ns: TestNamespace): CassandraClient {
+  return new CassandraClient({
+    contactPoints: [...ns.config.cassandra.contactPoints],
+    localDataCenter: ns.config.cassandra.localDataCenter,
+  });
+}
+
 /** A /health body saying the server is degraded or its consumption paused. */
 function reportsDegraded(body: string): boolean {
   try {
@@ -112,8 +119,8 @@ class Scenario {
     readonly input: DisorderedInput,
     private readonly admin: Admin,
     private readonly producer: Producer,
-    readonly cassandra: CassandraClient,
-    readonly pg: PgClient,
+    private cassandra: CassandraClient | null,
+    private readonly pg: PgClient,
   ) {}
 
   static async open(seed: number): Promise<Scenario> {
@@ -127,16 +134,34 @@ class Scenario {
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    const cassandra = new CassandraClient({
-      contactPoints: [...ns.config.cassandra.contactPoints],
-      localDataCenter: ns.config.cassandra.localDataCenter,
-      policies: { reconnection: new policies.reconnection.ConstantReconnectionPolicy(1000) },
-    });
+    const cassandra = cassandraClient(ns);
     const pg = new PgClient({ connectionString: ns.config.warehouse.url });
     const scenario = new Scenario(ns, input, admin, producer, cassandra, pg);
     scenarios.push(scenario);
     await Promise.all([admin.connect(), producer.connect(), cassandra.connect(), pg.connect()]);
     return scenario;
+  }
+
+  /**
+   * Closes this test's own Cassandra session for an outage: a session that
+   * lives through one can leave a socket behind after shutdown, which keeps
+   * Jest from exiting.
+   */
+  async closeCassandra(): Promise<void> {
+    const client = this.cassandra;
+    this.cassandra = null;
+    await client?.shutdown();
+  }
+
+  async reopenCassandra(): Promise<void> {
+    const client = cassandraClient(this.ns);
+    await client.connect();
+    this.cassandra = client;
+  }
+
+  private cassandraReader(): CassandraClient {
+    if (!this.cassandra) throw new Error('the Cassandra session is closed (outage)');
+    return this.cassandra;
   }
 
   server(name: string): ServerProcess {
@@ -208,7 +233,10 @@ class Scenario {
   /** Events counted in the stored 1-minute windows (0 while the table does not exist yet). */
   async countedInCassandra(): Promise<number> {
     try {
-      const rows = await readCassandraWindows(this.cassandra, this.ns.config.cassandra.keyspace);
+      const rows = await readCassandraWindows(
+        this.cassandraReader(),
+        this.ns.config.cassandra.keyspace,
+      );
       return rows
         .filter((r) => r.windowSpec === '1m')
         .reduce((sum, r) => sum + r.submissions + r.comments, 0);
@@ -223,7 +251,7 @@ class Scenario {
     const { keyspace } = this.ns.config.cassandra;
     const { schema } = this.ns.config.warehouse;
     await Promise.all([
-      awaitWindowsEqual(() => readCassandraWindows(this.cassandra, keyspace), expected, {
+      awaitWindowsEqual(() => readCassandraWindows(this.cassandraReader(), keyspace), expected, {
         what: `Cassandra, ${what}`,
         timeoutMs,
       }),
@@ -248,15 +276,32 @@ class Scenario {
     expect([...found].filter((f) => onTime.has(f))).toEqual([]);
   }
 
-  /** On failure, the servers' output is what explains it. */
+  /** On failure, the consumer group's progress and the servers' output are what explain it. */
   async explain<T>(body: () => Promise<T>): Promise<T> {
     try {
       return await body();
     } catch (error) {
       const logs = this.servers.map((s) => s.logs(8_000)).join('\n');
-      if (error instanceof Error) error.message += `\n\nserver output:\n${logs}`;
+      const progress = await this.groupProgress().catch((e: Error) => `unknown (${e.message})`);
+      if (error instanceof Error) {
+        error.message += `\n\ncommitted/end offsets per partition: ${progress}\n\nserver output:\n${logs}`;
+      }
       throw error;
     }
+  }
+
+  /** "p0 1400/1400, p1 ..." for the events topic: how far the consumer group committed. */
+  private async groupProgress(): Promise<string> {
+    const topic = this.ns.config.kafka.topics.events;
+    const [ends, committed] = await Promise.all([
+      this.admin.fetchTopicOffsets(topic),
+      this.admin.fetchOffsets({ groupId: this.ns.config.kafka.consumerGroup, topics: [topic] }),
+    ]);
+    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, p.offset]));
+    return ends
+      .sort((a, b) => a.partition - b.partition)
+      .map((p) => `p${p.partition} ${done.get(p.partition) ?? '?'}/${p.high}`)
+      .join(', ');
   }
 
   async close(): Promise<void> {
@@ -264,7 +309,7 @@ class Scenario {
     await Promise.allSettled([
       this.producer.disconnect(),
       this.admin.disconnect(),
-      this.cassandra.shutdown(),
+      this.closeCassandra(),
       this.pg.end(),
     ]);
     await dropNamespace(this.ns.config);
@@ -274,12 +319,14 @@ class Scenario {
 const scenarios: Scenario[] = [];
 let cassandraStopped = false;
 
-afterAll(async () => {
+// After each test, not all: a later outage must not hit an earlier test's open Cassandra session.
+afterEach(async () => {
   try {
     // The namespaces' keyspaces can only be dropped with Cassandra up.
     if (cassandraStopped) await stack('start-service', 'cassandra');
+    cassandraStopped = false;
   } finally {
-    await Promise.allSettled(scenarios.map((s) => s.close()));
+    await Promise.allSettled(scenarios.splice(0).map((s) => s.close()));
   }
 });
 
@@ -370,6 +417,7 @@ describeWhenEnabled('exactly-once windows with the server as a process, on the r
       await s.produceUntil(Math.round(s.total * 0.3));
       await s.expectStoresEqualTruth(`before the outage, the first ${s.produced} messages`);
 
+      await s.closeCassandra();
       cassandraStopped = true;
       await stack('stop-service', 'cassandra');
 
@@ -400,6 +448,7 @@ describeWhenEnabled('exactly-once windows with the server as a process, on the r
 
       await stack('start-service', 'cassandra');
       cassandraStopped = false;
+      await s.reopenCassandra();
 
       await s.produceUntil(s.total);
       await s.expectStoresEqualTruth('all the input, after the outage', 180_000);
