@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { Clock } from '@app/common/clock';
 import { AppConfig } from '@app/config';
 import { parseRedditEvent, type RedditEvent } from '@app/ingest/domain/reddit-event';
@@ -84,6 +89,8 @@ interface PartitionRuntime {
 }
 
 const MAX_TICK_MS = 200;
+/** A graceful stop waits this long at most for the last flushes. */
+const SHUTDOWN_FLUSH_TIMEOUT_MS = 10_000;
 
 /**
  * The consumer side of the pipeline.
@@ -105,7 +112,7 @@ const MAX_TICK_MS = 200;
  * a store is down and nothing is lost.
  */
 @Injectable()
-export class StreamingService implements OnModuleInit, OnApplicationShutdown {
+export class StreamingService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(StreamingService.name);
   private readonly engine: WindowEngine;
   private readonly runtimes = new Map<string, PartitionRuntime>();
@@ -152,12 +159,29 @@ export class StreamingService implements OnModuleInit, OnApplicationShutdown {
     this.ticker.unref();
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * Before the stores close: stop the timer, let in-flight flushes finish and
+   * flush what is buffered, so the next owner of each partition re-reads
+   * little. Offsets are not committed here; the checkpoint covers them.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.ticker) clearInterval(this.ticker);
     for (const runtime of this.runtimes.values()) {
       if (runtime.resumeTimer) clearTimeout(runtime.resumeTimer);
+      runtime.resumeTimer = null;
     }
+    const finalFlushes = Promise.allSettled(
+      [...this.runtimes.values()].map((runtime) =>
+        this.locked(runtime, async () => {
+          if (runtime.epoch !== null && !runtime.paused) await this.flush(runtime);
+        }),
+      ),
+    );
+    await Promise.race([
+      finalFlushes,
+      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_TIMEOUT_MS).unref()),
+    ]);
   }
 
   /** Takes one partition batch into memory; flushes when due. Resolves when it is safe to go on. */
@@ -181,7 +205,7 @@ export class StreamingService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async takeBatch(runtime: PartitionRuntime, batch: ConsumedBatch): Promise<BatchOutcome> {
-    if (runtime.paused) return { commitOffset: null, deferred: true };
+    if (runtime.paused || this.stopped) return { commitOffset: null, deferred: true };
     const first = batch.messages[0];
     if (!first) return { commitOffset: null, deferred: false };
     runtime.firstFetchedOffset ??= BigInt(first.offset);
@@ -356,6 +380,12 @@ export class StreamingService implements OnModuleInit, OnApplicationShutdown {
     const message = error instanceof Error ? error.message : String(error);
     this.metrics.flushes.inc({ outcome: fenced ? 'fenced' : 'failed' });
     this.discard(runtime);
+    if (this.stopped) {
+      this.logger.warn(
+        `${runtime.key}: ${doing} failed while stopping (${message}); the next owner re-reads from the checkpoint`,
+      );
+      return;
+    }
     runtime.failures++;
     const backoff = Math.min(
       this.config.streaming.retryMaxBackoffMs,

@@ -330,14 +330,7 @@ afterEach(async () => {
   }
 });
 
-/**
- * Not yet part of the default run: the two-instance and Cassandra-outage
- * scenarios did not pass yet (see the open streaming-core issue). Run with
- * EXACTLY_ONCE_TESTS=1 on the local stack.
- */
-const describeWhenEnabled = process.env.EXACTLY_ONCE_TESTS === '1' ? describe : describe.skip;
-
-describeWhenEnabled('exactly-once windows with the server as a process, on the real stack', () => {
+describe('exactly-once windows with the server as a process, on the real stack', () => {
   it('kill -9 mid-stream: after the restart every event counts exactly once', async () => {
     const s = await Scenario.open(101);
     const server = s.server('server');

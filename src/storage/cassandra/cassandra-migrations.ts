@@ -8,8 +8,9 @@ interface Migration {
 
 /**
  * Ordered, append-only schema changes. Each is applied once and recorded in
- * schema_migrations; statements are idempotent (IF NOT EXISTS) so two servers
- * booting together cannot break each other.
+ * schema_migrations; statements are idempotent (IF NOT EXISTS, or an "already
+ * exists" answer is taken as applied) so two servers booting together cannot
+ * break each other.
  */
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -75,6 +76,8 @@ const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+const ALREADY_APPLIED = /already exists|conflicts with an existing column/i;
+
 export async function runCassandraMigrations(
   client: Client,
   keyspace: string,
@@ -93,7 +96,14 @@ export async function runCassandraMigrations(
   const applied: string[] = [];
   for (const migration of MIGRATIONS) {
     if (appliedIds.has(migration.id)) continue;
-    for (const statement of migration.statements(keyspace)) await client.execute(statement);
+    for (const statement of migration.statements(keyspace)) {
+      try {
+        await client.execute(statement);
+      } catch (error) {
+        // Another server booting at the same time applied it first (ALTER ... ADD has no IF NOT EXISTS here).
+        if (!(error instanceof Error && ALREADY_APPLIED.test(error.message))) throw error;
+      }
+    }
     await client.execute(
       `INSERT INTO ${keyspace}.schema_migrations (id, name, applied_at) VALUES (?, ?, ?)`,
       [migration.id, migration.name, new Date()],

@@ -77,7 +77,29 @@ const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+const ATTEMPTS = 3;
+
+/**
+ * Applies pending migrations, each in its own transaction. When two servers
+ * boot together, one can lose the race (its transaction fails on what the other
+ * just created); it then re-reads what is applied and goes on.
+ */
 export async function runWarehouseMigrations(
+  pool: Pool,
+  schema: string,
+  dialect: WarehouseDialect,
+): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyPending(pool, schema, dialect);
+    } catch (error) {
+      if (attempt >= ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+async function applyPending(
   pool: Pool,
   schema: string,
   dialect: WarehouseDialect,

@@ -14,7 +14,10 @@ import { assignWindows, floorTo, type WindowSpec, windowEnd, windowKey } from '.
  * Event-time windowing over any number of window specs, with state kept per
  * Kafka partition so that it can be checkpointed and handed over per partition.
  *
- * Semantics (W = operator watermark, see watermarks.ts; a window is [start, end)):
+ * Semantics (a window is [start, end)). W is the watermark a partition's
+ * windows are judged by: the operator watermark (watermarks.ts), capped at the
+ * partition's own watermark so that results never depend on which consumer
+ * owns which partitions (see `watermarkOf`):
  * - Dedupe: a fullname counts once. The engine remembers the fullnames it has
  *   counted for as long as any window they fall in can still change.
  * - A batch's events are judged against W as it stood before the batch; then
@@ -181,7 +184,7 @@ export class WindowEngine {
 
   /** Adds a batch received on `partition`, then advances the watermark. */
   ingest(partition: string, inputs: readonly EngineInput[]): IngestOutcome {
-    const watermarkBefore = this.watermarks.current();
+    const watermarkBefore = this.watermarkOf(partition);
     const data = this.dataOf(partition);
     const applied: EngineInput[] = [];
     const duplicates: EngineInput[] = [];
@@ -259,7 +262,7 @@ export class WindowEngine {
    */
   drain(partition: string): PartitionDrain {
     const data = this.dataOf(partition);
-    const watermark = this.watermarks.current();
+    const watermark = this.watermarkOf(partition);
     const watermarkMs = Number.isFinite(watermark) ? watermark : null;
     const emissions: WindowResult[] = [];
     const upsertWindows: WindowSnapshot[] = [];
@@ -400,12 +403,24 @@ export class WindowEngine {
     else data.seenByMinute.set(minute, [fullname]);
   }
 
+  /**
+   * The watermark a partition's windows are judged by: the operator watermark,
+   * but never ahead of the partition's own. Without the cap, a partition taken
+   * over in a rebalance (or back from idle) would have its backlog judged
+   * against other partitions' progress, and the rows would depend on which
+   * consumer owned which partitions. With it, an event is too late only when
+   * its own partition has moved on past the allowed lateness.
+   */
+  private watermarkOf(partition: string): number {
+    return Math.min(this.watermarks.current(), this.watermarks.partitionWatermark(partition));
+  }
+
   /** Fires windows the watermark has passed and drops state no event can change any more. */
   private advance(): void {
-    const watermark = this.watermarks.current();
-    if (!Number.isFinite(watermark)) return;
-    const seenHorizon = watermark - this.seenHorizonMs;
-    for (const data of this.partitions.values()) {
+    for (const [partition, data] of this.partitions) {
+      const watermark = this.watermarkOf(partition);
+      if (!Number.isFinite(watermark)) continue;
+      const seenHorizon = watermark - this.seenHorizonMs;
       for (const [key, state] of data.windows) {
         if (state.dropped) continue;
         if (!state.finalEmitted && watermark >= state.windowEndMs) data.dirty.add(key);

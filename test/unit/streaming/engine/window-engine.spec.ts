@@ -147,7 +147,7 @@ describe('WindowEngine', () => {
     );
   });
 
-  it('is held back by a slow partition until it goes idle; firing marks the other partition', () => {
+  it('is held back by a slow partition until it goes idle; an idle partition is judged by its own progress', () => {
     const { engine, clock } = engineWith({ outOfOrdernessMs: 0 });
     engine.ingest('p1', [at(5 * SECOND, 't1_b', { subreddit: 'golang' })]);
     engine.ingest('p0', [at(10 * SECOND, 't1_a', { subreddit: 'rust' })]);
@@ -161,17 +161,38 @@ describe('WindowEngine', () => {
     clock.advance(31 * SECOND); // p1 silent for 61s > 60s idle timeout
     engine.tick();
     expect(engine.watermarkMs).toBe(T0 + 3 * MINUTE + 1);
-    expect(engine.hasPending('p1')).toBe(true);
-    expect(brief(engine.drain('p1').emissions)).toEqual([[`golang|1m|${T0}`, 'final', 1]]);
     expect(brief(engine.drain('p0').emissions)).toEqual([
       [`rust|1m|${T0}`, 'final', 1],
       [`rust|1m|${T0 + 3 * MINUTE}`, 'partial', 2],
     ]);
+    // p1's own window waits for p1's own progress.
+    expect(engine.hasPending('p1')).toBe(false);
 
-    // p1 comes back behind the watermark: active again, W does not go back, its event is too late.
+    // p1 comes back with an event behind the operator watermark but not behind its own: applied.
     const back = engine.ingest('p1', [at(20 * SECOND, 't1_e', { subreddit: 'golang' })]);
-    expect(back.tooLate.map((e) => e.fullname)).toEqual(['t1_e']);
-    expect(engine.watermarkMs).toBe(T0 + 3 * MINUTE + 1);
+    expect(back.tooLate).toEqual([]);
+    expect(brief(engine.drain('p1').emissions)).toEqual([[`golang|1m|${T0}`, 'partial', 2]]);
+    expect(engine.watermarkMs).toBe(T0 + 3 * MINUTE + 1); // never back
+    engine.ingest('p1', [at(2 * MINUTE, 't1_f', { subreddit: 'golang' })]);
+    expect(brief(engine.drain('p1').emissions)).toEqual([
+      [`golang|1m|${T0}`, 'final', 2],
+      [`golang|1m|${T0 + 2 * MINUTE}`, 'partial', 1],
+    ]);
+  });
+
+  it('judges a partition taken over from another consumer by its own checkpointed progress', () => {
+    // One consumer ran far ahead on p0; p1 arrives from another consumer's checkpoint, behind.
+    const { engine } = engineWith({ outOfOrdernessMs: 0 });
+    engine.ingest('p0', [at(10 * MINUTE, 't1_a', { subreddit: 'rust' })]);
+    engine.restorePartition('p1', { maxEventTimeMs: T0 + MINUTE, windows: [], seen: [] });
+    const backlog = engine.ingest('p1', [at(MINUTE + SECOND, 't1_b', { subreddit: 'golang' })]);
+    expect(backlog.tooLate).toEqual([]);
+    expect(brief(engine.drain('p1').emissions)).toEqual([
+      [`golang|1m|${T0 + MINUTE}`, 'partial', 1],
+    ]);
+    // Too late relative to p1's own progress is still too late.
+    const old = engine.ingest('p1', [at(-MINUTE, 't1_c', { subreddit: 'golang' })]);
+    expect(old.tooLate.map((e) => e.fullname)).toEqual(['t1_c']);
   });
 
   it('drops the state of a partition it no longer owns', () => {
