@@ -19,7 +19,7 @@ import {
   WindowStore,
 } from '@app/storage/ports';
 import { type PartitionRef, type PostRecord } from '@app/storage/records';
-import { parseWindowSpec, WindowEngine } from './domain/engine';
+import { type EngineInput, parseWindowSpec, WindowEngine } from './domain/engine';
 import {
   seenItem,
   seenItemKey,
@@ -252,24 +252,24 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     stop();
 
     stop = timer('windows');
-    const outcome = this.engine.ingest(runtime.key, enriched.map(toEngineInput));
-    const byFullname = new Map<string, { enriched: EnrichedEvent; offset: string }>();
-    enriched.forEach((e, i) =>
-      byFullname.set(e.event.fullname, { enriched: e, offset: offsets[i] ?? '' }),
-    );
-    const watermarkMs = this.engine.watermarkMs;
+    const inputs = enriched.map(toEngineInput);
+    const outcome = this.engine.ingest(runtime.key, inputs);
+    // The engine hands back the very input objects: map them to their events by identity.
+    const indexOf = new Map(inputs.map((input, i) => [input, i]));
+    const eventOf = (input: EngineInput) => enriched[indexOf.get(input) ?? -1];
     for (const input of [...outcome.applied, ...outcome.tooLate]) {
-      const found = byFullname.get(input.fullname);
-      if (found) runtime.posts.push(toPostRecord(found.enriched));
+      const found = eventOf(input);
+      if (found) runtime.posts.push(toPostRecord(found));
     }
+    const watermarkMs = this.engine.watermarkOfPartition(runtime.key);
     for (const input of outcome.tooLate) {
-      const found = byFullname.get(input.fullname);
+      const found = eventOf(input);
       if (!found) continue;
       runtime.late.push({
-        event: found.enriched.event,
+        event: found.event,
         topic: batch.topic,
         partition: batch.partition,
-        offset: found.offset,
+        offset: offsets[indexOf.get(input) ?? -1] ?? '',
         watermarkMs,
         allowedLatenessMs: this.config.streaming.allowedLatenessMs,
       });

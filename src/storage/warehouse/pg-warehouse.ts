@@ -104,6 +104,7 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
   }
 
   async loadPosts(posts: readonly PostRecord[]): Promise<void> {
+    if (posts.length === 0) return;
     const max = this.dialect.maxVarcharBytes;
     const loadedAt = iso(Date.now());
     const rows = lastByKey(posts, (p) => p.fullname).map((p) => [
@@ -144,6 +145,7 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
   }
 
   async loadWindows(windows: readonly WindowRecord[]): Promise<void> {
+    if (windows.length === 0) return;
     const rows = lastByKey(windows, (w) => `${w.subreddit}|${w.window}|${w.windowStartMs}`).map(
       (w) => [
         w.subreddit,

@@ -356,6 +356,12 @@ export class WindowEngine {
     return [...this.partitions.keys()];
   }
 
+  /** The watermark `partition`'s windows and events are judged by (null before one is established). */
+  watermarkOfPartition(partition: string): number | null {
+    const w = this.watermarkOf(partition);
+    return Number.isFinite(w) ? w : null;
+  }
+
   get watermarkMs(): number | null {
     const w = this.watermarks.current();
     return Number.isFinite(w) ? w : null;
