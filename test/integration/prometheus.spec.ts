@@ -68,8 +68,11 @@ describe('metrics scraped by the real Prometheus', () => {
     const byKind = Object.fromEntries(consumed.map((r) => [r.metric.kind, Number(r.value[1])]));
     expect(byKind).toEqual({ submission: submissions, comment: items.length - submissions });
 
-    const windows = await promQuery(
-      `reddit_windows_written_total{instance="${instance}",store="cassandra"}`,
+    // Windows are written at the next flush after the events are taken in.
+    const windows = await eventually(
+      () => promQuery(`reddit_windows_written_total{instance="${instance}",store="cassandra"}`),
+      (result) => result.length > 0,
+      { what: 'Prometheus to report windows written', timeoutMs: 30_000 },
     );
     expect(Number(windows[0]?.value[1])).toBeGreaterThan(0);
   });
