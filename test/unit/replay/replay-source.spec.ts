@@ -161,7 +161,7 @@ describe('ReplaySource', () => {
         reject.reason,
       ]),
     );
-  });
+  }, 30_000); // 1-byte read chunks are slow by design; on a busy CI machine this exceeded 5 s
 
   describe('filters', () => {
     it('keeps only the given subreddits, case-insensitively', async () => {
