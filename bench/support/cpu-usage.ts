@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 const CLOCK_TICKS_PER_SECOND = (() => {
@@ -17,6 +17,43 @@ function processCpuSeconds(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** The services the server talks to, recognised by their command lines in /proc. */
+const SERVICES: readonly {
+  readonly name: string;
+  readonly matches: (cmdline: string) => boolean;
+}[] = [
+  { name: 'kafka', matches: (cmd) => cmd.includes('kafka.Kafka') },
+  { name: 'cassandra', matches: (cmd) => cmd.includes('CassandraDaemon') },
+  {
+    name: 'postgres',
+    matches: (cmd) => /^postgres(:|\0|$)/.test(cmd) || cmd.includes('/postgres\0'),
+  },
+];
+
+/**
+ * CPU seconds used so far by each service's processes. PostgreSQL backends
+ * that exited in between are not counted: the server's pool keeps its
+ * connections, so the figure covers its load.
+ */
+function serviceCpuSeconds(): Map<string, number> {
+  const totals = new Map<string, number>(SERVICES.map((s) => [s.name, 0]));
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const service = SERVICES.find((s) => s.matches(cmdline));
+    if (!service) continue;
+    const seconds = processCpuSeconds(Number(entry));
+    if (Number.isFinite(seconds))
+      totals.set(service.name, (totals.get(service.name) ?? 0) + seconds);
+  }
+  return totals;
 }
 
 /** Busy and total CPU time of the whole machine, in seconds summed over CPUs. */
@@ -37,6 +74,8 @@ export interface CpuUsage {
   /** Cores the whole machine kept busy on average (server, bench, Kafka, Cassandra, anything else). */
   readonly machineBusyCores: number;
   readonly machineCores: number;
+  /** Cores each local service (Kafka, Cassandra, PostgreSQL) kept busy on average. */
+  readonly serviceCores: ReadonlyMap<string, number>;
 }
 
 /** CPU use between `start()` and `stop()`, for the server process and for the machine. */
@@ -45,6 +84,7 @@ export class CpuMeter {
   private readonly serverStart: number;
   private readonly machineStart = machineCpuSeconds();
   private readonly benchStart = process.cpuUsage();
+  private readonly servicesStart = serviceCpuSeconds();
 
   constructor(private readonly serverPid: number) {
     this.serverStart = processCpuSeconds(serverPid);
@@ -69,6 +109,12 @@ export class CpuMeter {
           ? ((machine.busy - this.machineStart.busy) / totalDelta) * machineCores
           : Number.NaN,
       machineCores,
+      serviceCores: new Map(
+        [...serviceCpuSeconds()].map(([name, seconds]) => [
+          name,
+          Math.max(0, seconds - (this.servicesStart.get(name) ?? 0)) / wallSeconds,
+        ]),
+      ),
     };
   }
 }
@@ -76,6 +122,7 @@ export class CpuMeter {
 export function describeCpu(usage: CpuUsage): string {
   return (
     `server ${usage.serverCores.toFixed(2)} cores, this benchmark ${usage.benchCores.toFixed(2)}, ` +
+    [...usage.serviceCores].map(([name, cores]) => `${name} ${cores.toFixed(2)}, `).join('') +
     `whole machine ` +
     `${usage.machineBusyCores.toFixed(2)} of ${usage.machineCores} cores busy ` +
     `over ${usage.wallSeconds.toFixed(1)} s`

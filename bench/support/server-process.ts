@@ -73,7 +73,10 @@ export class ServerProcess {
     this.baseUrl = `http://127.0.0.1:${port}`;
     const log = openSync(logPath, 'a');
     try {
-      this.child = spawn(process.execPath, ['dist/main.js'], {
+      // BENCH_SERVER_CPU_PROFILE_DIR=dir writes a V8 CPU profile of the server there when it stops.
+      const profileDir = process.env.BENCH_SERVER_CPU_PROFILE_DIR;
+      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      this.child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
         cwd: serverDir,
         env: { ...env, PORT: String(port) },
         stdio: ['ignore', log, log],

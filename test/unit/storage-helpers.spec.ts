@@ -1,3 +1,9 @@
+import {
+  forEachConcurrently,
+  type PartitionRow,
+  partitionBatches,
+  textBytes,
+} from '@app/storage/cassandra/partition-batches';
 import { utcDay, utcDaysBetween } from '@app/storage/records';
 import { POSTGRES_DIALECT, REDSHIFT_DIALECT, truncateUtf8 } from '@app/storage/warehouse/dialect';
 import { lastByKey } from '@app/storage/warehouse/staged-merge';
@@ -54,5 +60,76 @@ describe('lastByKey', () => {
       { k: 'a', v: 3 },
       { k: 'b', v: 2 },
     ]);
+  });
+});
+
+describe('Cassandra partition batches', () => {
+  const row = (partitionKey: string, id: string, bytes = 100): PartitionRow => ({
+    partitionKey,
+    rowKey: `${partitionKey}|${id}`,
+    params: [partitionKey, id],
+    bytes,
+  });
+  const ids = (batches: PartitionRow[][]) => batches.map((b) => b.map((r) => r.params[1]));
+
+  it('puts each partition in its own batches, keeping row order', () => {
+    const batches = partitionBatches([row('a', '1'), row('b', '2'), row('a', '3'), row('c', '4')]);
+    expect(ids(batches)).toEqual([['1', '3'], ['2'], ['4']]);
+    for (const batch of batches) {
+      expect(new Set(batch.map((r) => r.partitionKey)).size).toBe(1);
+    }
+  });
+
+  it('cuts a partition by estimated bytes and by rows, and sends an oversized row alone', () => {
+    const limits = { maxBatchBytes: 250, maxBatchRows: 3 };
+    const bySize = partitionBatches(
+      [row('a', '1'), row('a', '2'), row('a', '3', 300), row('a', '4'), row('a', '5')],
+      limits,
+    );
+    expect(ids(bySize)).toEqual([['1', '2'], ['3'], ['4', '5']]);
+    const byRows = partitionBatches(
+      ['1', '2', '3', '4', '5'].map((id) => row('a', id, 1)),
+      limits,
+    );
+    expect(ids(byRows)).toEqual([
+      ['1', '2', '3'],
+      ['4', '5'],
+    ]);
+  });
+
+  it('keeps only the last version of a row written twice, where it was first seen', () => {
+    const first = { ...row('a', '1'), params: ['a', '1', 'old'] };
+    const second = { ...row('a', '1'), params: ['a', '1', 'new'] };
+    const batches = partitionBatches([first, row('a', '2'), second]);
+    expect(batches.map((b) => b.map((r) => r.params))).toEqual([
+      [
+        ['a', '1', 'new'],
+        ['a', '2'],
+      ],
+    ]);
+  });
+
+  it('estimates UTF-8 bytes, counting nulls as nothing', () => {
+    expect(textBytes('abc', null, 'é😀')).toBe(3 + 2 + 4);
+  });
+
+  it('runs work with bounded concurrency and rejects on a failure', async () => {
+    let running = 0;
+    let peak = 0;
+    const done: number[] = [];
+    await forEachConcurrently([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      done.push(n);
+      running--;
+    });
+    expect(peak).toBe(3);
+    expect(done.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    await expect(
+      forEachConcurrently([1, 2], 2, (n) =>
+        n === 2 ? Promise.reject(new Error('write failed')) : Promise.resolve(),
+      ),
+    ).rejects.toThrow('write failed');
   });
 });

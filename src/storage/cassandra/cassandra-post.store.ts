@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { concurrent, types } from 'cassandra-driver';
+import { types } from 'cassandra-driver';
 import { AppConfig } from '@app/config';
 import { PostStore } from '../ports';
 import { DAY_MS, type LatestPostsQuery, type PostRecord, utcDay } from '../records';
 import { CassandraSession } from './cassandra-session';
+import { forEachConcurrently, partitionBatches, textBytes } from './partition-batches';
 
-const CONCURRENCY = 64;
+/** Batches in flight at once. */
+const CONCURRENCY = 8;
+/** The fixed-size columns and the short texts, roughly. */
+const ROW_OVERHEAD_BYTES = 200;
 
 @Injectable()
 export class CassandraPostStore extends PostStore {
@@ -47,33 +51,43 @@ export class CassandraPostStore extends PostStore {
 
   async upsertPosts(posts: readonly PostRecord[]): Promise<void> {
     if (posts.length === 0) return;
-    const params = posts.map((p) => [
-      p.subreddit,
-      types.LocalDate.fromString(utcDay(p.createdAtMs)),
-      new Date(p.createdAtMs),
-      p.fullname,
-      p.kind,
-      p.author,
-      p.title,
-      p.body,
-      p.permalink,
-      p.url,
-      Math.trunc(p.score),
-      p.numComments,
-      p.over18,
-      p.linkId,
-      p.parentId,
-      p.sentimentScore,
-      p.sentimentLabel,
-      new Date(p.ingestedAtMs),
-      p.source,
-      p.streamId,
-      p.bodyState,
-    ]);
-    await concurrent.executeConcurrent(this.session.client, this.insert, params, {
-      concurrencyLevel: CONCURRENCY,
-      raiseOnFirstError: true,
+    const rows = posts.map((p) => {
+      const day = utcDay(p.createdAtMs);
+      return {
+        partitionKey: `${p.subreddit}|${day}`,
+        rowKey: `${p.subreddit}|${day}|${p.createdAtMs}|${p.fullname}`,
+        bytes: ROW_OVERHEAD_BYTES + textBytes(p.title, p.body, p.url, p.permalink),
+        params: [
+          p.subreddit,
+          types.LocalDate.fromString(day),
+          new Date(p.createdAtMs),
+          p.fullname,
+          p.kind,
+          p.author,
+          p.title,
+          p.body,
+          p.permalink,
+          p.url,
+          Math.trunc(p.score),
+          p.numComments,
+          p.over18,
+          p.linkId,
+          p.parentId,
+          p.sentimentScore,
+          p.sentimentLabel,
+          new Date(p.ingestedAtMs),
+          p.source,
+          p.streamId,
+          p.bodyState,
+        ],
+      };
     });
+    await forEachConcurrently(partitionBatches(rows), CONCURRENCY, (batch) =>
+      this.session.client.batch(
+        batch.map((row) => ({ query: this.insert, params: row.params })),
+        { prepare: true, logged: false },
+      ),
+    );
   }
 }
 

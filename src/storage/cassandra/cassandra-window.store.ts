@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { concurrent, types } from 'cassandra-driver';
+import { types } from 'cassandra-driver';
 import { AppConfig } from '@app/config';
 import { type DependencyHealth } from '@app/common/health';
 import { WindowStore } from '../ports';
@@ -12,8 +12,12 @@ import {
   type WindowRecord,
 } from '../records';
 import { CassandraSession } from './cassandra-session';
+import { forEachConcurrently, partitionBatches } from './partition-batches';
 
-const CONCURRENCY = 64;
+/** Batches in flight at once. */
+const CONCURRENCY = 8;
+/** The fixed-size columns, roughly; the top-K lists are added. */
+const ROW_OVERHEAD_BYTES = 250;
 
 function toNumber(value: unknown): number {
   if (value === null || value === undefined) return 0;
@@ -47,36 +51,48 @@ export class CassandraWindowStore extends WindowStore {
 
   async upsertWindows(windows: readonly WindowRecord[]): Promise<void> {
     if (windows.length === 0) return;
-    const params = windows.map((w) => [
-      w.subreddit,
-      w.window,
-      types.LocalDate.fromString(utcDay(w.windowStartMs)),
-      new Date(w.windowStartMs),
-      new Date(w.windowEndMs),
-      types.Long.fromNumber(w.submissions),
-      types.Long.fromNumber(w.comments),
-      w.sentimentSum,
-      types.Long.fromNumber(w.sentimentCount),
-      w.sentimentMean,
-      types.Long.fromNumber(w.positive),
-      types.Long.fromNumber(w.neutral),
-      types.Long.fromNumber(w.negative),
-      types.Long.fromNumber(Math.trunc(w.scoreSum)),
-      new Date(w.firstEventMs),
-      new Date(w.lastEventMs),
-      new Date(w.updatedAtMs),
-      types.Long.fromNumber(w.uniqueAuthors),
-      w.uniqueAuthorsExact,
-      w.sentimentMin,
-      w.sentimentMax,
-      topListJson(w.topKeywords),
-      topListJson(w.topMentions),
-      w.final,
-    ]);
-    await concurrent.executeConcurrent(this.session.client, this.upsert, params, {
-      concurrencyLevel: CONCURRENCY,
-      raiseOnFirstError: true,
+    const rows = windows.map((w) => {
+      const day = utcDay(w.windowStartMs);
+      const topKeywords = topListJson(w.topKeywords);
+      const topMentions = topListJson(w.topMentions);
+      return {
+        partitionKey: `${w.subreddit}|${w.window}|${day}`,
+        rowKey: `${w.subreddit}|${w.window}|${w.windowStartMs}`,
+        bytes: ROW_OVERHEAD_BYTES + topKeywords.length + topMentions.length,
+        params: [
+          w.subreddit,
+          w.window,
+          types.LocalDate.fromString(day),
+          new Date(w.windowStartMs),
+          new Date(w.windowEndMs),
+          types.Long.fromNumber(w.submissions),
+          types.Long.fromNumber(w.comments),
+          w.sentimentSum,
+          types.Long.fromNumber(w.sentimentCount),
+          w.sentimentMean,
+          types.Long.fromNumber(w.positive),
+          types.Long.fromNumber(w.neutral),
+          types.Long.fromNumber(w.negative),
+          types.Long.fromNumber(Math.trunc(w.scoreSum)),
+          new Date(w.firstEventMs),
+          new Date(w.lastEventMs),
+          new Date(w.updatedAtMs),
+          types.Long.fromNumber(w.uniqueAuthors),
+          w.uniqueAuthorsExact,
+          w.sentimentMin,
+          w.sentimentMax,
+          topKeywords,
+          topMentions,
+          w.final,
+        ],
+      };
     });
+    await forEachConcurrently(partitionBatches(rows), CONCURRENCY, (batch) =>
+      this.session.client.batch(
+        batch.map((row) => ({ query: this.upsert, params: row.params })),
+        { prepare: true, logged: false },
+      ),
+    );
   }
 
   async findWindows(query: WindowQuery): Promise<WindowRecord[]> {
