@@ -78,7 +78,14 @@ export class ServerProcess {
       const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
       this.child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
         cwd: serverDir,
-        env: { ...env, PORT: String(port) },
+        env: {
+          ...env,
+          PORT: String(port),
+          // BENCH_SERVER_NODE_OPTIONS: Node options for the server only (e.g. a heap limit to try).
+          ...(process.env.BENCH_SERVER_NODE_OPTIONS
+            ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS }
+            : {}),
+        },
         stdio: ['ignore', log, log],
       });
     } finally {

@@ -5,7 +5,12 @@ import {
   textBytes,
 } from '@app/storage/cassandra/partition-batches';
 import { utcDay, utcDaysBetween } from '@app/storage/records';
-import { POSTGRES_DIALECT, REDSHIFT_DIALECT, truncateUtf8 } from '@app/storage/warehouse/dialect';
+import {
+  POSTGRES_DIALECT,
+  REDSHIFT_DIALECT,
+  truncateUtf8,
+  warehouseText,
+} from '@app/storage/warehouse/dialect';
 import { lastByKey } from '@app/storage/warehouse/staged-merge';
 
 describe('UTC day buckets', () => {
@@ -41,7 +46,24 @@ describe('truncateUtf8', () => {
   });
 });
 
+describe('warehouseText', () => {
+  it('drops NUL characters and replaces lone surrogates, keeping pairs', () => {
+    expect(warehouseText('a\0b', 10)).toBe('ab');
+    expect(warehouseText('x\ud800y\udc00z😀', 100)).toBe('x\ufffdy\ufffdz😀');
+    expect(warehouseText(null, 10)).toBeNull();
+  });
+
+  it('cuts the cleaned text to the byte budget', () => {
+    expect(warehouseText('\0\0abcdef', 3)).toBe('abc');
+  });
+});
+
 describe('warehouse dialects', () => {
+  it('loads PostgreSQL through JSON and upserts, Redshift through VALUES and delete-insert', () => {
+    expect(POSTGRES_DIALECT.load).toEqual({ staging: 'json', merge: 'upsert' });
+    expect(REDSHIFT_DIALECT.load).toEqual({ staging: 'values', merge: 'delete-insert' });
+  });
+
   it('adds distribution and sort keys only on Redshift', () => {
     expect(POSTGRES_DIALECT.tableAttributes('fact_windows')).toBe('');
     expect(REDSHIFT_DIALECT.tableAttributes('fact_windows')).toContain('DISTKEY(subreddit)');

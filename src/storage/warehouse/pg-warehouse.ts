@@ -5,7 +5,7 @@ import { retryUntil } from '@app/common/retry';
 import { type DependencyHealth } from '@app/common/health';
 import { Warehouse } from '../ports';
 import { type PostRecord, topListJson, type WindowRecord } from '../records';
-import { dialectFor, truncateUtf8, type WarehouseDialect } from './dialect';
+import { dialectFor, type WarehouseDialect, warehouseText } from './dialect';
 import { lastByKey, stagedMerge } from './staged-merge';
 import { runWarehouseMigrations } from './warehouse-migrations';
 
@@ -112,11 +112,11 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
       p.kind,
       p.subreddit,
       iso(p.createdAtMs),
-      truncateUtf8(p.author, 64),
-      truncateUtf8(p.title, 1200),
-      truncateUtf8(p.body, max),
-      truncateUtf8(p.permalink, 1024),
-      truncateUtf8(p.url, 4096),
+      warehouseText(p.author, 64),
+      warehouseText(p.title, 1200),
+      warehouseText(p.body, max),
+      warehouseText(p.permalink, 1024),
+      warehouseText(p.url, 4096),
       Math.trunc(p.score),
       p.numComments,
       p.over18,
@@ -140,6 +140,7 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
           keyColumns: ['fullname'],
         },
         rows,
+        this.dialect.load,
       ),
     );
   }
@@ -183,6 +184,7 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
           keyColumns: ['subreddit', 'window_spec', 'window_start'],
         },
         rows,
+        this.dialect.load,
       ),
     );
   }

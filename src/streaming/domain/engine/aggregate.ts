@@ -76,7 +76,8 @@ export class TopKCounter {
     if (count <= 0) return;
     this.totalCount += count;
     this.counts.set(key, (this.counts.get(key) ?? 0) + count);
-    this.reduce();
+    if (this.counts.size === this.capacity + 1) this.reduceByMinimum();
+    else this.reduce();
   }
 
   get total(): number {
@@ -140,6 +141,20 @@ export class TopKCounter {
     for (const [key, count] of json.counts) counter.counts.set(key, count);
     counter.reduce();
     return counter;
+  }
+
+  /**
+   * `reduce` for the common case of exactly K+1 counters (one add past a full
+   * counter): the (K+1)-th largest count is the smallest, found in one pass
+   * instead of a sort on every add.
+   */
+  private reduceByMinimum(): void {
+    let decrement = Number.POSITIVE_INFINITY;
+    for (const count of this.counts.values()) if (count < decrement) decrement = count;
+    for (const [key, count] of this.counts) {
+      if (count <= decrement) this.counts.delete(key);
+      else this.counts.set(key, count - decrement);
+    }
   }
 
   /** Subtracts the (K+1)-th largest count from all counters and drops those at or below zero. */
