@@ -235,6 +235,8 @@ interface ServerFigures {
   readonly peakRssBytes: number;
   readonly maxSampledRssBytes: number;
   readonly stages: Map<string, HistogramTotals>;
+  /** Each output of a flush (they run concurrently within the `outputs` stage). */
+  readonly outputs: Map<string, HistogramTotals>;
   readonly deadLettered: number;
   /** Too late for any window: sent to the late-events topic, never counted (newer servers). */
   readonly late: number;
@@ -250,6 +252,7 @@ async function serverFigures(server: ServerProcess): Promise<ServerFigures> {
     peakRssBytes,
     maxSampledRssBytes: server.maxSampledRssBytes(),
     stages: histogramByLabel(samples, 'reddit_batch_stage_seconds', 'stage'),
+    outputs: histogramByLabel(samples, 'reddit_flush_output_seconds', 'output'),
     deadLettered: sumOf(samples, 'reddit_events_dead_lettered_total'),
     late: sumOf(samples, 'reddit_events_late_total'),
     duplicates: sumOf(samples, 'reddit_events_duplicate_total'),
@@ -292,6 +295,19 @@ function printServerFigures(figures: ServerFigures): void {
         s.count > 0 ? ((1000 * s.sumSeconds) / s.count).toFixed(1) : 'n/a',
       ]),
       ['total', total.toFixed(2), '100.0%', '', ''],
+    ]),
+  );
+  if (figures.outputs.size === 0) return;
+  console.log('  outputs of the flushes (concurrent within the outputs stage):');
+  console.log(
+    table([
+      ['output', 'seconds', 'writes', 'ms each'],
+      ...[...figures.outputs.entries()].map(([output, s]) => [
+        output,
+        s.sumSeconds.toFixed(2),
+        formatInt(s.count),
+        s.count > 0 ? ((1000 * s.sumSeconds) / s.count).toFixed(1) : 'n/a',
+      ]),
     ]),
   );
 }

@@ -49,7 +49,7 @@ else
 fi
 export API_KEY
 
-node dist/main.js &
+node --max-old-space-size=384 dist/main.js &
 server=$!
 trap 'kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' INT TERM EXIT
 

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { startScriptNodeOptions } from '../../test/support/server-process';
 
 /** Newest modification time of any file under `dir` (0 when it does not exist). */
 function newestMtimeMs(dir: string): number {
@@ -76,18 +77,22 @@ export class ServerProcess {
       // BENCH_SERVER_CPU_PROFILE_DIR=dir writes a V8 CPU profile of the server there when it stops.
       const profileDir = process.env.BENCH_SERVER_CPU_PROFILE_DIR;
       const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-      this.child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
-        cwd: serverDir,
-        env: {
-          ...env,
-          PORT: String(port),
-          // BENCH_SERVER_NODE_OPTIONS: Node options for the server only (e.g. a heap limit to try).
-          ...(process.env.BENCH_SERVER_NODE_OPTIONS
-            ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS }
-            : {}),
+      this.child = spawn(
+        process.execPath,
+        [...startScriptNodeOptions(serverDir), ...nodeArgs, 'dist/main.js'],
+        {
+          cwd: serverDir,
+          env: {
+            ...env,
+            PORT: String(port),
+            // BENCH_SERVER_NODE_OPTIONS: Node options for the server only (e.g. a heap limit to try).
+            ...(process.env.BENCH_SERVER_NODE_OPTIONS
+              ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS }
+              : {}),
+          },
+          stdio: ['ignore', log, log],
         },
-        stdio: ['ignore', log, log],
-      });
+      );
     } finally {
       closeSync(log);
     }

@@ -247,7 +247,10 @@ export class EnvironmentVariables {
   @Max(86_400_000)
   readonly WINDOW_ALLOWED_LATENESS_MS: number = 60000;
 
-  /** Consumed events held per partition before a flush is forced, even inside the flush interval. */
+  /**
+   * Consumed events held in memory, over all partitions, before the partition
+   * taking a batch is flushed, even inside the flush interval.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(100)

@@ -69,6 +69,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly outputDuration = new Histogram<'output'>({
+    name: 'reddit_flush_output_seconds',
+    help: 'Time each output of a flush took (they run concurrently): cassandra_posts, cassandra_windows, warehouse_posts, warehouse_windows, kafka_windows, kafka_late, kafka_dead_letter.',
+    labelNames: ['output'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
   readonly eventsLate = new Counter({
     name: 'reddit_events_late_total',
     help: 'Events too late for every window (beyond the allowed lateness): sent to the late-events topic, not counted.',

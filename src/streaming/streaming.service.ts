@@ -89,6 +89,9 @@ interface PartitionRuntime {
 }
 
 const MAX_TICK_MS = 200;
+
+const bufferedIn = (runtime: PartitionRuntime): number =>
+  runtime.posts.length + runtime.late.length + runtime.deadLetters.length;
 /** A graceful stop waits this long at most for the last flushes. */
 const SHUTDOWN_FLUSH_TIMEOUT_MS = 10_000;
 
@@ -282,8 +285,10 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   private flushDue(runtime: PartitionRuntime): boolean {
-    const buffered = runtime.posts.length + runtime.late.length + runtime.deadLetters.length;
-    if (buffered >= this.config.streaming.maxBufferedEvents) return true;
+    const buffered = bufferedIn(runtime);
+    // Bounded over all partitions, so memory does not grow with the number assigned.
+    if (buffered > 0 && this.bufferedTotal() >= this.config.streaming.maxBufferedEvents)
+      return true;
     const hasWork =
       buffered > 0 ||
       this.engine.hasPending(runtime.key) ||
@@ -303,6 +308,8 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     if (runtime.epoch === null || runtime.nextOffset === null) return true;
     const epoch = runtime.epoch;
     const nextOffset = runtime.nextOffset;
+    // The interval runs from flush start to flush start, so a slow flush does not stretch it.
+    const startedMs = this.clock.now();
     const timer = (stage: string) => this.metrics.batchDuration.startTimer({ stage });
     const drained = this.engine.drain(runtime.key);
     const now = this.clock.now();
@@ -313,14 +320,23 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     runtime.deadLetters = [];
     try {
       let stop = timer('outputs');
+      const timed = async (output: string, write: () => Promise<void>) => {
+        const end = this.metrics.outputDuration.startTimer({ output });
+        await write();
+        end();
+      };
+      // Windows first: they are small and what dashboards show live, so their
+      // requests go out before the posts' (which take longer to encode and write).
       await Promise.all([
-        this.posts.upsertPosts(posts),
-        this.warehouse.loadPosts(posts),
-        this.windowStore.upsertWindows(windows),
-        this.warehouse.loadWindows(windows),
-        windows.length > 0 ? this.windowPublisher.publish(windows) : undefined,
-        late.length > 0 ? this.lateSink.send(late) : undefined,
-        deadLetters.length > 0 ? this.deadLetterSink.send(deadLetters) : undefined,
+        windows.length > 0 &&
+          timed('cassandra_windows', () => this.windowStore.upsertWindows(windows)),
+        windows.length > 0 && timed('kafka_windows', () => this.windowPublisher.publish(windows)),
+        windows.length > 0 && timed('warehouse_windows', () => this.warehouse.loadWindows(windows)),
+        posts.length > 0 && timed('cassandra_posts', () => this.posts.upsertPosts(posts)),
+        posts.length > 0 && timed('warehouse_posts', () => this.warehouse.loadPosts(posts)),
+        late.length > 0 && timed('kafka_late', () => this.lateSink.send(late)),
+        deadLetters.length > 0 &&
+          timed('kafka_dead_letter', () => this.deadLetterSink.send(deadLetters)),
       ]);
       stop();
 
@@ -346,9 +362,9 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     }
 
     runtime.checkpointOffset = nextOffset;
-    runtime.lastFlushMs = this.clock.now();
+    runtime.lastFlushMs = startedMs;
     runtime.failures = 0;
-    this.lastFlushAtMs = runtime.lastFlushMs;
+    this.lastFlushAtMs = this.clock.now();
     this.metrics.flushes.inc({ outcome: 'ok' });
     this.recordWrites(posts.length, windows.length);
     return true;
@@ -451,6 +467,12 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
         if (commit) void this.control.commit(runtime.ref.topic, runtime.ref.partition, commit);
       });
     }
+  }
+
+  private bufferedTotal(): number {
+    let total = 0;
+    for (const runtime of this.runtimes.values()) total += bufferedIn(runtime);
+    return total;
   }
 
   /** The checkpointed offset, if it has not been committed to Kafka yet. */

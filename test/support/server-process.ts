@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,24 @@ const ROOT = resolve(__dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
 const OUTPUT_LIMIT = 256 * 1024;
 const run = promisify(execFile);
+
+/**
+ * The Node options of the `start` script (`node <options> dist/main.js`), so
+ * tests and benchmarks run the server the way `npm start`, scripts/run.sh and
+ * the Docker image do (docker-config.spec.ts keeps those in step).
+ */
+export function startScriptNodeOptions(serverDir = ROOT): string[] {
+  const pkg = JSON.parse(readFileSync(join(serverDir, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  const words = (pkg.scripts?.start ?? '').trim().split(/\s+/);
+  if (words[0] !== 'node' || words[words.length - 1] !== 'dist/main.js') {
+    throw new Error(
+      `package.json "start" is not "node [options] dist/main.js": ${pkg.scripts?.start}`,
+    );
+  }
+  return words.slice(1, -1);
+}
 
 export interface ServerExit {
   readonly code: number | null;
@@ -150,7 +168,7 @@ export class ServerProcess {
     this.currentPort = await freePort();
     this.starts++;
     this.append(`\n--- ${this.name} start #${this.starts} on port ${this.currentPort} ---\n`);
-    const child = spawn(process.execPath, [main], {
+    const child = spawn(process.execPath, [...startScriptNodeOptions(), main], {
       cwd: ROOT,
       env: {
         ...baseEnvironment(),

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { startScriptNodeOptions } from '../support/server-process';
 
 // No Docker engine runs the files in docker/ during tests, so this suite keeps
 // them consistent with the code they describe: variable names, brokers,
@@ -353,8 +354,18 @@ describe('docker/Dockerfile', () => {
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
     expect(argsOf(runtime, 'EXPOSE')).toEqual([envVar('app', 'PORT')]);
-    expect(JSON.parse(argsOf(runtime, 'CMD').pop() ?? 'null')).toEqual(['node', 'dist/main.js']);
+    expect(JSON.parse(argsOf(runtime, 'CMD').pop() ?? 'null')).toEqual([
+      'node',
+      ...startScriptNodeOptions(),
+      'dist/main.js',
+    ]);
     expect(argsOf(runtime, 'HEALTHCHECK').pop()).toMatch(/\/health\b/);
+  });
+
+  it('bounds the heap the same way as npm start and scripts/run.sh', () => {
+    const options = startScriptNodeOptions();
+    expect(options).toEqual([expect.stringMatching(/^--max-old-space-size=\d+$/)]);
+    expect(read('scripts/run.sh')).toContain(`node ${options.join(' ')} dist/main.js &`);
   });
 
   it('copies only files that exist and that the build context keeps', () => {

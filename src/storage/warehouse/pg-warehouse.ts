@@ -73,7 +73,8 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
     super();
     this.pool = new Pool({
       connectionString: config.warehouse.url,
-      max: 4,
+      // Each partition's flush loads posts and windows at once: room for several partitions.
+      max: 8,
       connectionTimeoutMillis: 5000,
     });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
