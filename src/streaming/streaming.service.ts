@@ -92,6 +92,7 @@ const MAX_TICK_MS = 200;
 
 const bufferedIn = (runtime: PartitionRuntime): number =>
   runtime.posts.length + runtime.late.length + runtime.deadLetters.length;
+
 /** A graceful stop waits this long at most for the last flushes. */
 const SHUTDOWN_FLUSH_TIMEOUT_MS = 10_000;
 
