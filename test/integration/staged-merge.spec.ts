@@ -18,6 +18,13 @@ describe('staged merge into the warehouse (real PostgreSQL)', () => {
   const schema = `test_merge_${randomBytes(4).toString('hex')}`;
   const columns = ['id', 'day', 'title', 'score', 'flag', 'at'] as const;
   const target = (table: string) => ({ schema, table, columns, keyColumns: ['id', 'day'] });
+  const createTable = async (table: string, titleLength: number): Promise<string> => {
+    await pool.query(
+      `CREATE TABLE ${schema}.${table} (id VARCHAR(20), day VARCHAR(10), title VARCHAR(${titleLength}),
+        score BIGINT, flag BOOLEAN, at TIMESTAMP, PRIMARY KEY (id, day))`,
+    );
+    return table;
+  };
 
   beforeAll(async () => {
     await pool.query(`CREATE SCHEMA ${schema}`);
@@ -29,11 +36,7 @@ describe('staged merge into the warehouse (real PostgreSQL)', () => {
   });
 
   it.each(METHODS)('%s: replaces rows by key and adds new ones', async (_name, method) => {
-    const table = `t_${method.staging}`;
-    await pool.query(
-      `CREATE TABLE ${schema}.${table} (id VARCHAR(20), day VARCHAR(10), title VARCHAR(200),
-        score BIGINT, flag BOOLEAN, at TIMESTAMP, PRIMARY KEY (id, day))`,
-    );
+    const table = await createTable(`t_${method.staging}`, 200);
     const client = await pool.connect();
     try {
       await stagedMerge(
@@ -90,11 +93,7 @@ describe('staged merge into the warehouse (real PostgreSQL)', () => {
   });
 
   it('rolls back the whole batch when a row does not fit', async () => {
-    const table = 't_rollback';
-    await pool.query(
-      `CREATE TABLE ${schema}.${table} (id VARCHAR(20), day VARCHAR(10), title VARCHAR(5),
-        score BIGINT, flag BOOLEAN, at TIMESTAMP, PRIMARY KEY (id, day))`,
-    );
+    const table = await createTable('t_rollback', 5);
     const client = await pool.connect();
     try {
       await expect(
