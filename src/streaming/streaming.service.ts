@@ -84,12 +84,8 @@ interface PartitionRuntime {
   failures: number;
   paused: PausedPartition | null;
   resumeTimer: NodeJS.Timeout | null;
-  /** Serialises batches, the start of flushes, and resets of this partition. */
+  /** Serialises batches, timer flushes and resets of this partition. */
   lock: Promise<unknown>;
-  /** The flush in flight (at most one per partition); resolves to whether it succeeded. */
-  flushing: Promise<boolean> | null;
-  /** Bumped whenever the in-memory state is discarded: a flush from an older generation changes nothing. */
-  generation: number;
 }
 
 const MAX_TICK_MS = 200;
@@ -108,8 +104,7 @@ const SHUTDOWN_FLUSH_TIMEOUT_MS = 10_000;
  * partition, or sooner when much is buffered): write posts and changed
  * windows to Cassandra and the warehouse, publish windows and late events,
  * then checkpoint the partition's window state atomically, and only then let
- * the consumed offsets be committed. A flush runs while its partition goes on
- * consuming; a partition has at most one flush in flight.
+ * the consumed offsets be committed.
  *
  * Exactly-once results: every output is an idempotent upsert keyed by
  * (subreddit, window spec, window start) or fullname, and the checkpoint says
@@ -183,7 +178,6 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     const finalFlushes = Promise.allSettled(
       [...this.runtimes.values()].map((runtime) =>
         this.locked(runtime, async () => {
-          if (runtime.flushing) await runtime.flushing;
           if (runtime.epoch !== null && !runtime.paused) await this.flush(runtime);
         }),
       ),
@@ -221,12 +215,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     runtime.firstFetchedOffset ??= BigInt(first.offset);
     const firstFetched = runtime.firstFetchedOffset;
     try {
-      if (runtime.epoch === null) {
-        // A flush of the discarded state may still be writing: let it land
-        // before the state is claimed again, so its writes cannot follow ours.
-        if (runtime.flushing) await runtime.flushing;
-        await this.restore(runtime);
-      }
+      if (runtime.epoch === null) await this.restore(runtime);
     } catch (error) {
       this.fail(runtime, 'restoring state', error);
       return { commitOffset: null, deferred: true };
@@ -248,13 +237,8 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     if (last && BigInt(last.offset) + 1n > expected) runtime.nextOffset = BigInt(last.offset) + 1n;
 
     if (this.flushDue(runtime)) {
-      // One flush in flight per partition: the next one waits for it, which is
-      // the backpressure when a store is slow.
-      if (runtime.flushing && !(await runtime.flushing)) {
-        return { commitOffset: null, deferred: true };
-      }
-      if (runtime.paused || runtime.epoch === null) return { commitOffset: null, deferred: true };
-      if (this.flushDue(runtime)) this.startFlush(runtime);
+      const flushed = await this.flush(runtime);
+      if (!flushed) return { commitOffset: null, deferred: true };
     }
     return { commitOffset: this.commitCandidate(runtime), deferred: false };
   }
@@ -323,11 +307,10 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
    */
   private async flush(runtime: PartitionRuntime): Promise<boolean> {
     if (runtime.epoch === null || runtime.nextOffset === null) return true;
-    const generation = runtime.generation;
     const epoch = runtime.epoch;
     const nextOffset = runtime.nextOffset;
     // The interval runs from flush start to flush start, so a slow flush does not stretch it.
-    runtime.lastFlushMs = this.clock.now();
+    const startedMs = this.clock.now();
     const timer = (stage: string) => this.metrics.batchDuration.startTimer({ stage });
     const drained = this.engine.drain(runtime.key);
     const now = this.clock.now();
@@ -375,37 +358,17 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
       });
       stop();
     } catch (error) {
-      // A partition reset meanwhile (rebalance) has already dropped this state.
-      if (runtime.generation === generation) this.fail(runtime, 'flushing', error);
+      this.fail(runtime, 'flushing', error);
       return false;
     }
-    if (runtime.generation !== generation) return false;
 
     runtime.checkpointOffset = nextOffset;
+    runtime.lastFlushMs = startedMs;
     runtime.failures = 0;
     this.lastFlushAtMs = this.clock.now();
     this.metrics.flushes.inc({ outcome: 'ok' });
     this.recordWrites(posts.length, windows.length);
     return true;
-  }
-
-  /**
-   * Starts a flush without waiting for it (call it holding the partition's
-   * lock, with no flush in flight): the state is handed over at once, so the
-   * partition goes on consuming while the outputs and checkpoint are written.
-   * Consumption of every partition then does not wait for one partition's
-   * writes (the consumer fetches again only when all batches of a fetch are
-   * handled). A failure pauses and rebuilds the partition as before.
-   */
-  private startFlush(runtime: PartitionRuntime): void {
-    const flight = this.flush(runtime);
-    runtime.flushing = flight;
-    void flight.then((ok) => {
-      if (runtime.flushing === flight) runtime.flushing = null;
-      if (!ok || this.rebalancing || this.stopped) return;
-      const commit = this.commitCandidate(runtime);
-      if (commit) void this.control.commit(runtime.ref.topic, runtime.ref.partition, commit);
-    });
   }
 
   /** Rebuilds a partition's engine state from its checkpoint, taking ownership of it. */
@@ -477,7 +440,6 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
 
   /** Drops the partition's in-memory state; the next batch restores it from the checkpoint. */
   private discard(runtime: PartitionRuntime, stillOwned = true): void {
-    runtime.generation++;
     this.engine.dropPartition(runtime.key);
     // Until it is restored, the partition must still hold the watermark back.
     if (stillOwned) this.engine.registerPartition(runtime.key);
@@ -494,16 +456,16 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     this.engine.tick();
     this.metrics.watermark.set((this.engine.watermarkMs ?? 0) / 1000);
     this.metrics.windowsOpen.set(this.engine.openWindowCount);
-    const readyToFlush = (runtime: PartitionRuntime) =>
-      !runtime.paused && runtime.epoch !== null && !runtime.flushing && this.flushDue(runtime);
     for (const runtime of this.runtimes.values()) {
-      if (!readyToFlush(runtime)) continue;
-      void this.locked(runtime, () => {
-        // The commit follows from the flush, outside the partition's lock: a
-        // commit can wait for a rebalance, and the rebalance waits for the
-        // partition's batch, which waits for the lock.
-        if (readyToFlush(runtime)) this.startFlush(runtime);
-        return Promise.resolve();
+      if (runtime.paused || runtime.epoch === null || !this.flushDue(runtime)) continue;
+      void this.locked(runtime, async () => {
+        if (runtime.paused || runtime.epoch === null || !this.flushDue(runtime)) return null;
+        if (!(await this.flush(runtime))) return null;
+        return this.rebalancing ? null : this.commitCandidate(runtime);
+      }).then((commit) => {
+        // Outside the partition's lock: a commit can wait for a rebalance, and
+        // the rebalance waits for the partition's batch, which waits for the lock.
+        if (commit) void this.control.commit(runtime.ref.topic, runtime.ref.partition, commit);
       });
     }
   }
@@ -607,8 +569,6 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
         paused: null,
         resumeTimer: null,
         lock: Promise.resolve(),
-        flushing: null,
-        generation: 0,
       };
       this.runtimes.set(key, runtime);
     }
