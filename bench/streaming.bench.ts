@@ -228,6 +228,22 @@ async function withPhase<T>(
   }
 }
 
+/** Starts the phase's server and connects to the window rows it writes. */
+async function startServerAndReader(
+  ctx: PhaseContext,
+): Promise<{ server: ServerProcess; reader: WindowRowsReader; bootStarted: number }> {
+  const bootStarted = Date.now();
+  const server = await ctx.startServer();
+  console.log(`  server pid ${server.pid} ready in ${seconds(Date.now() - bootStarted)}`);
+  const reader = new WindowRowsReader(
+    ctx.config.cassandra.contactPoints,
+    ctx.config.cassandra.localDataCenter,
+    ctx.config.cassandra.keyspace,
+  );
+  await reader.connect();
+  return { server, reader, bootStarted };
+}
+
 // ---------------------------------------------------------------------------
 // Server-side figures shared by both phases.
 
@@ -407,15 +423,7 @@ async function throughputPhase(options: Options, logDir: string): Promise<Throug
     const startTimeMs = await produceBacklog(ctx, N);
     const days = utcDaysBetween(startTimeMs, startTimeMs + (N * 1000) / EVENT_TIME_DENSITY);
 
-    const bootStarted = Date.now();
-    const server = await ctx.startServer();
-    console.log(`  server pid ${server.pid} ready in ${seconds(Date.now() - bootStarted)}`);
-    const reader = new WindowRowsReader(
-      ctx.config.cassandra.contactPoints,
-      ctx.config.cassandra.localDataCenter,
-      ctx.config.cassandra.keyspace,
-    );
-    await reader.connect();
+    const { server, reader, bootStarted } = await startServerAndReader(ctx);
     try {
       let first: { atMs: number; consumed: number } | null = null;
       let meter: CpuMeter | null = null;
@@ -567,15 +575,7 @@ async function latencyPhase(
   );
   return withPhase('latency', options, logDir, async (ctx) => {
     await createTopic(ctx.kafka, ctx.topic, PARTITIONS);
-    const bootStarted = Date.now();
-    const server = await ctx.startServer();
-    console.log(`  server pid ${server.pid} ready in ${seconds(Date.now() - bootStarted)}`);
-    const reader = new WindowRowsReader(
-      ctx.config.cassandra.contactPoints,
-      ctx.config.cassandra.localDataCenter,
-      ctx.config.cassandra.keyspace,
-    );
-    await reader.connect();
+    const { server, reader } = await startServerAndReader(ctx);
     const producer = new EventProducer(ctx.kafka, ctx.topic);
     await producer.connect();
 
