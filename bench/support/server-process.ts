@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startScriptNodeOptions } from '../../test/support/server-process';
+
+export { freePort } from '../../test/support/server-process';
 
 /** Newest modification time of any file under `dir` (0 when it does not exist). */
 function newestMtimeMs(dir: string): number {
@@ -28,19 +29,6 @@ export function ensureServerBuild(serverDir: string): 'up to date' | 'built' {
     throw new Error(`npx nest build failed in ${serverDir} (exit ${String(result.status)})`);
   }
   return 'built';
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface MemoryReading {
