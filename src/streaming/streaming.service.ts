@@ -265,19 +265,18 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
       const found = eventOf(input);
       if (found) runtime.posts.push(toPostRecord(found));
     }
-    const watermarkMs = this.engine.watermarkOfPartition(runtime.key);
-    for (const input of outcome.tooLate) {
+    outcome.tooLate.forEach((input, i) => {
       const found = eventOf(input);
-      if (!found) continue;
+      if (!found) return;
       runtime.late.push({
         event: found.event,
         topic: batch.topic,
         partition: batch.partition,
         offset: offsets[indexOf.get(input) ?? -1] ?? '',
-        watermarkMs,
+        watermarkMs: outcome.tooLateWatermarksMs[i] ?? null,
         allowedLatenessMs: this.config.streaming.allowedLatenessMs,
       });
-    }
+    });
     runtime.deadLetters.push(...rejected);
     stop();
 

@@ -15,13 +15,21 @@ import { assignWindows, floorTo, type WindowSpec, windowEnd, windowKey } from '.
  * Kafka partition so that it can be checkpointed and handed over per partition.
  *
  * Semantics (a window is [start, end)). W is the watermark a partition's
- * windows are judged by: the operator watermark (watermarks.ts), capped at the
- * partition's own watermark so that results never depend on which consumer
- * owns which partitions (see `watermarkOf`):
+ * windows are judged by: that partition's own watermark, its highest event
+ * time so far minus the out-of-orderness. Events are keyed by subreddit, so
+ * every window's events come from one partition, and nothing another
+ * partition carries can change it. Judging by the partition's own progress
+ * makes every decision a function of the partition's messages in offset
+ * order alone: a replay after a crash, or a new owner after a rebalance,
+ * makes exactly the decisions the first run made, whatever else it owns and
+ * however fast the other partitions go. (The operator watermark, the minimum
+ * over active partitions in watermarks.ts, is still tracked and reported; it
+ * does not decide anything here. See `watermarkOf`.)
  * - Dedupe: a fullname counts once. The engine remembers the fullnames it has
  *   counted for as long as any window they fall in can still change.
- * - A batch's events are judged against W as it stood before the batch; then
- *   the batch's event times move W and windows are fired or dropped.
+ * - Each event is judged against W as it stood just before that event, then
+ *   moves W, so where Kafka happened to cut the batches does not matter.
+ *   Windows are fired or dropped after each batch.
  * - A window is final once W >= end. Allowed lateness L: an event for a final
  *   window is still applied while W < end + L, and the window is emitted again
  *   under the same key. Once W >= end + L the window is dropped from state and
@@ -49,7 +57,7 @@ export interface WindowResult extends AggregateSummary {
   readonly emission: EmissionKind;
   /** True once the watermark has passed the window's end. */
   readonly final: boolean;
-  /** Operator watermark when emitted (null before one is established). */
+  /** The partition's watermark when emitted (null before one is established). */
   readonly watermarkMs: number | null;
 }
 
@@ -60,6 +68,8 @@ export interface IngestOutcome {
   readonly duplicates: EngineInput[];
   /** Events no window could take any more (beyond allowed lateness): not applied. */
   readonly tooLate: EngineInput[];
+  /** For each of `tooLate`, the watermark it was judged against. */
+  readonly tooLateWatermarksMs: number[];
 }
 
 export interface WindowEngineOptions {
@@ -184,13 +194,19 @@ export class WindowEngine {
 
   /** Adds a batch received on `partition`, then advances the watermark. */
   ingest(partition: string, inputs: readonly EngineInput[]): IngestOutcome {
-    const watermarkBefore = this.watermarkOf(partition);
+    const outOfOrderness = this.options.outOfOrdernessMs;
+    const lateness = this.options.allowedLatenessMs;
+    // The partition's highest event time so far: W before each event is this minus the out-of-orderness.
+    let maxEventTimeMs = this.watermarks.maxEventTime(partition) ?? Number.NEGATIVE_INFINITY;
     const data = this.dataOf(partition);
     const applied: EngineInput[] = [];
     const duplicates: EngineInput[] = [];
     const tooLate: EngineInput[] = [];
+    const tooLateWatermarksMs: number[] = [];
 
     for (const input of inputs) {
+      const watermarkBefore = maxEventTimeMs - outOfOrderness;
+      if (input.eventTimeMs > maxEventTimeMs) maxEventTimeMs = input.eventTimeMs;
       if (data.seen.has(input.fullname)) {
         duplicates.push(input);
         continue;
@@ -199,7 +215,7 @@ export class WindowEngine {
       for (const spec of this.options.specs) {
         for (const windowStartMs of assignWindows(spec, input.eventTimeMs)) {
           const windowEndMs = windowEnd(spec, windowStartMs);
-          if (watermarkBefore >= windowEndMs + this.options.allowedLatenessMs) continue;
+          if (watermarkBefore >= windowEndMs + lateness) continue;
           const key = windowKey(input.subreddit, spec.name, windowStartMs);
           let state = data.windows.get(key);
           if (!state) {
@@ -226,6 +242,7 @@ export class WindowEngine {
         applied.push(input);
       } else {
         tooLate.push(input);
+        tooLateWatermarksMs.push(watermarkBefore);
       }
     }
 
@@ -234,7 +251,7 @@ export class WindowEngine {
       inputs.map((i) => i.eventTimeMs),
     );
     this.advance();
-    return { applied, duplicates, tooLate };
+    return { applied, duplicates, tooLate, tooLateWatermarksMs };
   }
 
   /** Advances processing time only: idle partitions may release the watermark, and due windows fire. */
@@ -356,12 +373,6 @@ export class WindowEngine {
     return [...this.partitions.keys()];
   }
 
-  /** The watermark `partition`'s windows and events are judged by (null before one is established). */
-  watermarkOfPartition(partition: string): number | null {
-    const w = this.watermarkOf(partition);
-    return Number.isFinite(w) ? w : null;
-  }
-
   get watermarkMs(): number | null {
     const w = this.watermarks.current();
     return Number.isFinite(w) ? w : null;
@@ -410,15 +421,17 @@ export class WindowEngine {
   }
 
   /**
-   * The watermark a partition's windows are judged by: the operator watermark,
-   * but never ahead of the partition's own. Without the cap, a partition taken
-   * over in a rebalance (or back from idle) would have its backlog judged
-   * against other partitions' progress, and the rows would depend on which
-   * consumer owned which partitions. With it, an event is too late only when
-   * its own partition has moved on past the allowed lateness.
+   * The watermark a partition's windows are judged by: the partition's own.
+   * Not the operator watermark (the minimum over the partitions this consumer
+   * owns), nor a mix of the two: which partitions a consumer owns, and which
+   * of them count as idle, depend on rebalances and on processing time, so a
+   * replay judged by it could send an event to the late-events topic that
+   * the first run applied (or the other way round) and leave rows that no
+   * replay reproduces. Holding a partition's windows back for another
+   * partition would only delay them: no other partition carries their events.
    */
   private watermarkOf(partition: string): number {
-    return Math.min(this.watermarks.current(), this.watermarks.partitionWatermark(partition));
+    return this.watermarks.partitionWatermark(partition);
   }
 
   /** Fires windows the watermark has passed and drops state no event can change any more. */

@@ -147,13 +147,17 @@ describe('WindowEngine', () => {
     );
   });
 
-  it('is held back by a slow partition until it goes idle; an idle partition is judged by its own progress', () => {
+  it("fires each partition's windows on its own progress, while a slow partition holds the operator watermark back until it goes idle", () => {
     const { engine, clock } = engineWith({ outOfOrdernessMs: 0 });
     engine.ingest('p1', [at(5 * SECOND, 't1_b', { subreddit: 'golang' })]);
     engine.ingest('p0', [at(10 * SECOND, 't1_a', { subreddit: 'rust' })]);
     engine.ingest('p0', [at(3 * MINUTE, 't1_c', { subreddit: 'rust' })]);
-    expect(engine.watermarkMs).toBe(T0 + 5 * SECOND); // p1 holds W back
-    engine.drain('p0');
+    expect(engine.watermarkMs).toBe(T0 + 5 * SECOND); // p1 holds the operator watermark back
+    // ... but not p0's windows: no event of p1 can change them.
+    expect(brief(engine.drain('p0').emissions)).toEqual([
+      [`rust|1m|${T0}`, 'final', 1],
+      [`rust|1m|${T0 + 3 * MINUTE}`, 'partial', 1],
+    ]);
     engine.drain('p1');
 
     clock.advance(30 * SECOND);
@@ -162,7 +166,6 @@ describe('WindowEngine', () => {
     engine.tick();
     expect(engine.watermarkMs).toBe(T0 + 3 * MINUTE + 1);
     expect(brief(engine.drain('p0').emissions)).toEqual([
-      [`rust|1m|${T0}`, 'final', 1],
       [`rust|1m|${T0 + 3 * MINUTE}`, 'partial', 2],
     ]);
     // p1's own window waits for p1's own progress.
@@ -178,6 +181,53 @@ describe('WindowEngine', () => {
       [`golang|1m|${T0}`, 'final', 2],
       [`golang|1m|${T0 + 2 * MINUTE}`, 'partial', 1],
     ]);
+  });
+
+  it('judges each event by the watermark just before it, so the batch boundaries change nothing', () => {
+    // t1_b moves W to 100s - 10s = 90s = end of the first window + lateness: t1_c, after it, is too late.
+    const inputs = [at(50 * SECOND, 't1_a'), at(100 * SECOND, 't1_b'), at(55 * SECOND, 't1_c')];
+    const together = engineWith().engine;
+    const outcome = together.ingest('p0', inputs);
+    expect(outcome.tooLate.map((e) => e.fullname)).toEqual(['t1_c']);
+    expect(outcome.tooLateWatermarksMs).toEqual([T0 + 90 * SECOND]);
+
+    const apart = engineWith().engine;
+    const split = inputs.map((input) => apart.ingest('p0', [input]));
+    expect(split.flatMap((o) => o.tooLate.map((e) => e.fullname))).toEqual(['t1_c']);
+    expect(brief(apart.drain('p0').emissions)).toEqual(brief(together.drain('p0').emissions));
+  });
+
+  it('gives a partition the same results whatever else the consumer owns and however idle it is', () => {
+    // p0's events, with disorder that comes close to the lateness bound.
+    const p0: EngineInput[] = [];
+    for (let n = 0; n < 120; n++) {
+      const offset = n * 3 * SECOND - ((n * 53) % 250) * SECOND;
+      p0.push(at(offset, `t1_p${n}`, { subreddit: 'rust', author: `u${n % 9}` }));
+    }
+    const resultsOfP0 = (others: 'none' | 'ahead' | 'behind', idleGapsMs: number) => {
+      const { engine, clock } = engineWith({
+        specs: [tumbling(MINUTE), hopping(2 * MINUTE, MINUTE)],
+      });
+      const tooLate: string[] = [];
+      const rows = new Map<string, WindowResult>();
+      for (let i = 0; i < p0.length; i += 7) {
+        if (others !== 'none') {
+          const t = others === 'ahead' ? 30 * MINUTE + i * SECOND : -30 * MINUTE;
+          engine.ingest('p1', [at(t, `t1_o${i}`, { subreddit: 'golang' })]);
+        }
+        clock.advance(idleGapsMs);
+        engine.tick();
+        tooLate.push(...engine.ingest('p0', p0.slice(i, i + 7)).tooLate.map((e) => e.fullname));
+        for (const r of engine.drain('p0').emissions) rows.set(r.key, r);
+      }
+      return { tooLate, rows: [...rows.values()].map((r) => ({ ...r, watermarkMs: null })) };
+    };
+    const alone = resultsOfP0('none', 0);
+    expect(alone.tooLate.length).toBeGreaterThan(0);
+    expect(resultsOfP0('ahead', 0)).toEqual(alone);
+    expect(resultsOfP0('behind', 0)).toEqual(alone);
+    // Idle gaps longer than the idle timeout change which partitions hold the operator watermark.
+    expect(resultsOfP0('behind', 61 * SECOND)).toEqual(alone);
   });
 
   it('judges a partition taken over from another consumer by its own checkpointed progress', () => {
