@@ -54,6 +54,11 @@ export interface WindowRecord {
   readonly lastEventMs: number;
   /** True once the watermark passed the window's end; later changes are late re-emissions. */
   readonly final: boolean;
+  /**
+   * When this version of the row was computed, increasing per partition. It is
+   * the row's version: every store keeps the newest one (Cassandra through
+   * the write timestamp, the warehouse in its merge), whatever order writes land in.
+   */
   readonly updatedAtMs: number;
 }
 

@@ -84,14 +84,23 @@ interface PartitionRuntime {
   failures: number;
   paused: PausedPartition | null;
   resumeTimer: NodeJS.Timeout | null;
-  /** Serialises batches, timer flushes and resets of this partition. */
+  /** Serialises batches, the start of flushes, and resets of this partition. */
   lock: Promise<unknown>;
+  /** The flush in flight (at most one per partition); resolves to whether it succeeded. */
+  flushing: Promise<boolean> | null;
+  /** Events the flush in flight holds; they count against the buffer bound until it lands. */
+  inFlight: number;
+  /** Bumped whenever the in-memory state is discarded: a flush of an older generation changes nothing. */
+  generation: number;
+  /** Version (updatedAtMs) of the last window rows written: versions only go up. */
+  lastVersionMs: number;
 }
 
 const MAX_TICK_MS = 200;
 
+/** Events held in memory for the partition: waiting for a flush, or in the flush in flight. */
 const bufferedIn = (runtime: PartitionRuntime): number =>
-  runtime.posts.length + runtime.late.length + runtime.deadLetters.length;
+  runtime.posts.length + runtime.late.length + runtime.deadLetters.length + runtime.inFlight;
 
 /** A graceful stop waits this long at most for the last flushes. */
 const SHUTDOWN_FLUSH_TIMEOUT_MS = 10_000;
@@ -104,7 +113,10 @@ const SHUTDOWN_FLUSH_TIMEOUT_MS = 10_000;
  * partition, or sooner when much is buffered): write posts and changed
  * windows to Cassandra and the warehouse, publish windows and late events,
  * then checkpoint the partition's window state atomically, and only then let
- * the consumed offsets be committed.
+ * the consumed offsets be committed. A flush runs while its partition goes on
+ * consuming, with at most one flush in flight per partition: the consumer
+ * fetches again only once every batch of a fetch is handled, so a batch that
+ * waited for its own partition's writes would hold every partition up.
  *
  * Exactly-once results: every output is an idempotent upsert keyed by
  * (subreddit, window spec, window start) or fullname, and the checkpoint says
@@ -114,6 +126,12 @@ const SHUTDOWN_FLUSH_TIMEOUT_MS = 10_000;
  * If any write fails, the partition is rebuilt from its checkpoint: it is
  * paused, seeked back and resumed with backoff, so memory stays bounded while
  * a store is down and nothing is lost.
+ *
+ * A flush can still be writing when its partition moves to another server.
+ * Its outputs are harmless: the engine's decisions depend only on the
+ * partition's messages, so the new owner's replay writes the same rows, and
+ * window rows carry a version (when they were computed) by which every store
+ * keeps the newest, so a late write cannot put an older count back.
  */
 @Injectable()
 export class StreamingService implements OnModuleInit, BeforeApplicationShutdown {
@@ -178,6 +196,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     const finalFlushes = Promise.allSettled(
       [...this.runtimes.values()].map((runtime) =>
         this.locked(runtime, async () => {
+          if (runtime.flushing) await runtime.flushing;
           if (runtime.epoch !== null && !runtime.paused) await this.flush(runtime);
         }),
       ),
@@ -215,7 +234,12 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     runtime.firstFetchedOffset ??= BigInt(first.offset);
     const firstFetched = runtime.firstFetchedOffset;
     try {
-      if (runtime.epoch === null) await this.restore(runtime);
+      if (runtime.epoch === null) {
+        // A flush of the discarded state may still be writing: let it land
+        // before the state is claimed again, so its checkpoint cannot follow ours.
+        if (runtime.flushing) await runtime.flushing;
+        await this.restore(runtime);
+      }
     } catch (error) {
       this.fail(runtime, 'restoring state', error);
       return { commitOffset: null, deferred: true };
@@ -237,8 +261,13 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     if (last && BigInt(last.offset) + 1n > expected) runtime.nextOffset = BigInt(last.offset) + 1n;
 
     if (this.flushDue(runtime)) {
-      const flushed = await this.flush(runtime);
-      if (!flushed) return { commitOffset: null, deferred: true };
+      // One flush in flight per partition: the next one waits for it, which is
+      // the backpressure when a store is slow.
+      if (runtime.flushing && !(await runtime.flushing)) {
+        return { commitOffset: null, deferred: true };
+      }
+      if (runtime.paused || runtime.epoch === null) return { commitOffset: null, deferred: true };
+      if (this.flushDue(runtime)) this.startFlush(runtime);
     }
     return { commitOffset: this.commitCandidate(runtime), deferred: false };
   }
@@ -306,18 +335,21 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
    */
   private async flush(runtime: PartitionRuntime): Promise<boolean> {
     if (runtime.epoch === null || runtime.nextOffset === null) return true;
+    const generation = runtime.generation;
     const epoch = runtime.epoch;
     const nextOffset = runtime.nextOffset;
     // The interval runs from flush start to flush start, so a slow flush does not stretch it.
-    const startedMs = this.clock.now();
+    runtime.lastFlushMs = this.clock.now();
     const timer = (stage: string) => this.metrics.batchDuration.startTimer({ stage });
     const drained = this.engine.drain(runtime.key);
-    const now = this.clock.now();
-    const windows = drained.emissions.map((r) => toWindowRecord(r, now));
+    const version = Math.max(this.clock.now(), runtime.lastVersionMs + 1);
+    runtime.lastVersionMs = version;
+    const windows = drained.emissions.map((r) => toWindowRecord(r, version));
     const { posts, late, deadLetters } = runtime;
     runtime.posts = [];
     runtime.late = [];
     runtime.deadLetters = [];
+    runtime.inFlight = posts.length + late.length + deadLetters.length;
     try {
       let stop = timer('outputs');
       const timed = async (output: string, write: () => Promise<void>) => {
@@ -325,19 +357,25 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
         await write();
         end();
       };
-      // Windows first: they are small and what dashboards show live, so their
-      // requests go out before the posts' (which take longer to encode and write).
-      await Promise.all([
+      // Window rows first, and alone: they are small and what dashboards wait
+      // for, while encoding the posts holds the event loop for a while. The
+      // rest goes out once the window rows have landed.
+      const windowOutputs = Promise.all([
         windows.length > 0 &&
           timed('cassandra_windows', () => this.windowStore.upsertWindows(windows)),
         windows.length > 0 && timed('kafka_windows', () => this.windowPublisher.publish(windows)),
         windows.length > 0 && timed('warehouse_windows', () => this.warehouse.loadWindows(windows)),
-        posts.length > 0 && timed('cassandra_posts', () => this.posts.upsertPosts(posts)),
-        posts.length > 0 && timed('warehouse_posts', () => this.warehouse.loadPosts(posts)),
-        late.length > 0 && timed('kafka_late', () => this.lateSink.send(late)),
-        deadLetters.length > 0 &&
-          timed('kafka_dead_letter', () => this.deadLetterSink.send(deadLetters)),
       ]);
+      const otherOutputs = windowOutputs.then(() =>
+        Promise.all([
+          posts.length > 0 && timed('cassandra_posts', () => this.posts.upsertPosts(posts)),
+          posts.length > 0 && timed('warehouse_posts', () => this.warehouse.loadPosts(posts)),
+          late.length > 0 && timed('kafka_late', () => this.lateSink.send(late)),
+          deadLetters.length > 0 &&
+            timed('kafka_dead_letter', () => this.deadLetterSink.send(deadLetters)),
+        ]),
+      );
+      await Promise.all([windowOutputs, otherOutputs]);
       stop();
 
       stop = timer('checkpoint');
@@ -357,17 +395,37 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
       });
       stop();
     } catch (error) {
-      this.fail(runtime, 'flushing', error);
+      runtime.inFlight = 0;
+      // A partition reset meanwhile (rebalance) has already dropped this state.
+      if (runtime.generation === generation) this.fail(runtime, 'flushing', error);
       return false;
     }
+    runtime.inFlight = 0;
+    if (runtime.generation !== generation) return false;
 
     runtime.checkpointOffset = nextOffset;
-    runtime.lastFlushMs = startedMs;
     runtime.failures = 0;
     this.lastFlushAtMs = this.clock.now();
     this.metrics.flushes.inc({ outcome: 'ok' });
     this.recordWrites(posts.length, windows.length);
     return true;
+  }
+
+  /**
+   * Starts a flush without waiting for it (call it holding the partition's
+   * lock, with no flush in flight): the state is handed over at once, so the
+   * partition goes on consuming while the outputs and checkpoint are written.
+   * Once the flush has landed, the offsets it covers are committed.
+   */
+  private startFlush(runtime: PartitionRuntime): void {
+    const flight = this.flush(runtime);
+    runtime.flushing = flight;
+    void flight.then((ok) => {
+      if (runtime.flushing === flight) runtime.flushing = null;
+      if (!ok || this.rebalancing || this.stopped) return;
+      const commit = this.commitCandidate(runtime);
+      if (commit) void this.control.commit(runtime.ref.topic, runtime.ref.partition, commit);
+    });
   }
 
   /** Rebuilds a partition's engine state from its checkpoint, taking ownership of it. */
@@ -439,6 +497,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
 
   /** Drops the partition's in-memory state; the next batch restores it from the checkpoint. */
   private discard(runtime: PartitionRuntime, stillOwned = true): void {
+    runtime.generation++;
     this.engine.dropPartition(runtime.key);
     // Until it is restored, the partition must still hold the watermark back.
     if (stillOwned) this.engine.registerPartition(runtime.key);
@@ -455,16 +514,16 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     this.engine.tick();
     this.metrics.watermark.set((this.engine.watermarkMs ?? 0) / 1000);
     this.metrics.windowsOpen.set(this.engine.openWindowCount);
+    const readyToFlush = (runtime: PartitionRuntime) =>
+      !runtime.paused && runtime.epoch !== null && !runtime.flushing && this.flushDue(runtime);
     for (const runtime of this.runtimes.values()) {
-      if (runtime.paused || runtime.epoch === null || !this.flushDue(runtime)) continue;
-      void this.locked(runtime, async () => {
-        if (runtime.paused || runtime.epoch === null || !this.flushDue(runtime)) return null;
-        if (!(await this.flush(runtime))) return null;
-        return this.rebalancing ? null : this.commitCandidate(runtime);
-      }).then((commit) => {
-        // Outside the partition's lock: a commit can wait for a rebalance, and
-        // the rebalance waits for the partition's batch, which waits for the lock.
-        if (commit) void this.control.commit(runtime.ref.topic, runtime.ref.partition, commit);
+      if (!readyToFlush(runtime)) continue;
+      void this.locked(runtime, () => {
+        // The commit follows the flush, outside the partition's lock: a commit
+        // can wait for a rebalance, and the rebalance waits for the
+        // partition's batch, which waits for the lock.
+        if (readyToFlush(runtime)) this.startFlush(runtime);
+        return Promise.resolve();
       });
     }
   }
@@ -568,6 +627,10 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
         paused: null,
         resumeTimer: null,
         lock: Promise.resolve(),
+        flushing: null,
+        inFlight: 0,
+        generation: 0,
+        lastVersionMs: 0,
       };
       this.runtimes.set(key, runtime);
     }

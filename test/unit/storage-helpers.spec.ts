@@ -60,8 +60,8 @@ describe('warehouseText', () => {
 
 describe('warehouse dialects', () => {
   it('loads PostgreSQL through JSON and upserts, Redshift through VALUES and delete-insert', () => {
-    expect(POSTGRES_DIALECT.load).toEqual({ staging: 'json', merge: 'upsert' });
-    expect(REDSHIFT_DIALECT.load).toEqual({ staging: 'values', merge: 'delete-insert' });
+    expect(POSTGRES_DIALECT.load).toBe('json-upsert');
+    expect(REDSHIFT_DIALECT.load).toBe('staged-delete-insert');
   });
 
   it('adds distribution and sort keys only on Redshift', () => {

@@ -12,10 +12,14 @@ import {
   type WindowRecord,
 } from '../records';
 import { CassandraSession } from './cassandra-session';
-import { forEachConcurrently, partitionBatches } from './partition-batches';
+import { forEachConcurrently, type PartitionRow, partitionBatches } from './partition-batches';
 
-/** Batches in flight at once. */
-const CONCURRENCY = 8;
+/**
+ * Batches in flight at once. Window batches are small (a few rows of one
+ * subreddit, spec and day) and what dashboards wait for, so a flush's batches
+ * go out together rather than in waves that each wait for the event loop.
+ */
+const CONCURRENCY = 64;
 /** The fixed-size columns, roughly; the top-K lists are added. */
 const ROW_OVERHEAD_BYTES = 250;
 
@@ -24,6 +28,11 @@ function toNumber(value: unknown): number {
   if (typeof value === 'number') return value;
   if (value instanceof types.Long) return value.toNumber();
   return Number(value);
+}
+
+interface VersionedRow extends PartitionRow {
+  /** WindowRecord.updatedAtMs, the row's version. */
+  readonly versionMs: number;
 }
 
 function toMs(value: unknown): number {
@@ -51,14 +60,16 @@ export class CassandraWindowStore extends WindowStore {
 
   async upsertWindows(windows: readonly WindowRecord[]): Promise<void> {
     if (windows.length === 0) return;
-    const rows = windows.map((w) => {
+    const rows = windows.map((w): VersionedRow => {
       const day = utcDay(w.windowStartMs);
       const topKeywords = topListJson(w.topKeywords);
       const topMentions = topListJson(w.topMentions);
       return {
-        partitionKey: `${w.subreddit}|${w.window}|${day}`,
+        // One write timestamp per batch (below), so rows of different versions never share one.
+        partitionKey: `${w.subreddit}|${w.window}|${day}|${w.updatedAtMs}`,
         rowKey: `${w.subreddit}|${w.window}|${w.windowStartMs}`,
         bytes: ROW_OVERHEAD_BYTES + topKeywords.length + topMentions.length,
+        versionMs: w.updatedAtMs,
         params: [
           w.subreddit,
           w.window,
@@ -87,10 +98,18 @@ export class CassandraWindowStore extends WindowStore {
         ],
       };
     });
-    await forEachConcurrently(partitionBatches(rows), CONCURRENCY, (batch) =>
+    // The write timestamp is the row's version (when it was computed), not the
+    // time the request happens to go out: Cassandra keeps the newest version
+    // of a cell, so a late write from a server that has just lost the
+    // partition cannot put an older count back over the new owner's.
+    await forEachConcurrently(partitionBatches<VersionedRow>(rows), CONCURRENCY, (batch) =>
       this.session.client.batch(
         batch.map((row) => ({ query: this.upsert, params: row.params })),
-        { prepare: true, logged: false },
+        {
+          prepare: true,
+          logged: false,
+          timestamp: types.Long.fromNumber((batch[0]?.versionMs ?? 0) * 1000),
+        },
       ),
     );
   }

@@ -35,13 +35,13 @@ export interface BatchLimits {
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxBatchBytes: 512 * 1024, maxBatchRows: 250 };
 
 /** Splits rows into batches, each holding rows of one partition, in first-seen order. */
-export function partitionBatches(
-  rows: readonly PartitionRow[],
+export function partitionBatches<Row extends PartitionRow>(
+  rows: readonly Row[],
   limits: BatchLimits = DEFAULT_BATCH_LIMITS,
-): PartitionRow[][] {
-  const latest = new Map<string, PartitionRow>();
+): Row[][] {
+  const latest = new Map<string, Row>();
   for (const row of rows) latest.set(row.rowKey, row);
-  const byPartition = new Map<string, PartitionRow[][]>();
+  const byPartition = new Map<string, Row[][]>();
   const sizes = new Map<string, number>();
   for (const row of latest.values()) {
     let batches = byPartition.get(row.partitionKey);
@@ -50,7 +50,7 @@ export function partitionBatches(
       byPartition.set(row.partitionKey, batches);
       sizes.set(row.partitionKey, 0);
     }
-    let current = batches[batches.length - 1] as PartitionRow[];
+    let current = batches[batches.length - 1] as Row[];
     const size = sizes.get(row.partitionKey) ?? 0;
     if (
       current.length > 0 &&

@@ -20,7 +20,7 @@ export const POSTGRES_DIALECT: WarehouseDialect = {
   name: 'postgres',
   tableAttributes: () => '',
   maxVarcharBytes: 65535,
-  load: { staging: 'json', merge: 'upsert' },
+  load: 'json-upsert',
 };
 
 export const REDSHIFT_DIALECT: WarehouseDialect = {
@@ -30,7 +30,7 @@ export const REDSHIFT_DIALECT: WarehouseDialect = {
       ? 'DISTKEY(subreddit) COMPOUND SORTKEY(created_at, subreddit)'
       : 'DISTKEY(subreddit) COMPOUND SORTKEY(window_start, subreddit)',
   maxVarcharBytes: 65535,
-  load: { staging: 'values', merge: 'delete-insert' },
+  load: 'staged-delete-insert',
 };
 
 export function dialectFor(name: 'postgres' | 'redshift'): WarehouseDialect {

@@ -183,6 +183,8 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
           table: 'fact_windows',
           columns: WINDOW_COLUMNS,
           keyColumns: ['subreddit', 'window_spec', 'window_start'],
+          // A window row is recomputed as events arrive: a late load must not bring back an older count.
+          versionColumn: 'updated_at',
         },
         rows,
         this.dialect.load,

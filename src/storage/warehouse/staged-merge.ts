@@ -8,31 +8,38 @@ export interface MergeTarget {
   readonly table: string;
   readonly columns: readonly string[];
   readonly keyColumns: readonly string[];
+  /**
+   * A column that orders versions of a row (e.g. when it was computed): a
+   * staged row replaces a stored one only if it is at least as new, so a
+   * load that arrives late (from a server that has just lost the partition)
+   * cannot put an older version back. Without it, the last load wins.
+   */
+  readonly versionColumn?: string;
 }
 
 /**
- * How rows reach the staging table and how it is merged into the target.
+ * How a batch is staged and merged into the target.
  *
- * - `values` + `delete-insert` is plain SQL both engines run, and the pattern
- *   Redshift documents for a staged merge (it has no unique indexes, and its
- *   hash joins over the staging table cost the same however large the target
- *   is).
- * - `json` + `upsert` is PostgreSQL's fast path: the rows travel as one JSON
- *   parameter (json_populate_recordset), not as 21 bind parameters per row,
- *   and ON CONFLICT finds each key through the primary key index. A
- *   DELETE ... USING join against a freshly grown target is planned from
- *   stale statistics (a nested loop over both tables, quadratic), so it is
- *   not used on PostgreSQL.
+ * - `staged-delete-insert` (Redshift): multi-row INSERTs into a temporary
+ *   staging table, then DELETE ... USING the staging table and INSERT ...
+ *   SELECT in one transaction. Plain SQL both engines run, and the staged
+ *   merge Redshift documents (it has no unique indexes, and its hash joins
+ *   over the staging table cost the same however large the target is).
+ * - `json-upsert` (PostgreSQL): the rows travel as one JSON parameter, not as
+ *   21 bind parameters per row, and json_populate_recordset is the staging
+ *   relation inside the statement itself, so the whole load is ONE
+ *   statement: one round trip, atomic on its own, and no temporary table to
+ *   create and drop (catalog writes on every load). ON CONFLICT finds each
+ *   key through the primary key index. A DELETE ... USING join against a
+ *   freshly grown target is planned from stale statistics (a nested loop
+ *   over both tables, quadratic), so it is not used on PostgreSQL.
  */
-export interface MergeMethod {
-  readonly staging: 'values' | 'json';
-  readonly merge: 'delete-insert' | 'upsert';
-}
+export type MergeMethod = 'staged-delete-insert' | 'json-upsert';
 
 /**
- * Idempotent batch load: rows go to a temporary staging table, then in one
- * transaction replace the target rows with the same keys.
- * Rows must already be unique by key (last write wins is the caller's job).
+ * Idempotent batch load: the rows replace the target rows with the same keys
+ * (with a version column: only the target rows that are not newer), all or
+ * nothing. Rows must already be unique by key (last write wins is the caller's job).
  */
 export async function stagedMerge(
   client: PoolClient,
@@ -41,31 +48,60 @@ export async function stagedMerge(
   method: MergeMethod,
 ): Promise<void> {
   if (rows.length === 0) return;
+  switch (method) {
+    case 'json-upsert':
+      return jsonUpsert(client, target, rows);
+    case 'staged-delete-insert':
+      return stagedDeleteInsert(client, target, rows);
+  }
+}
+
+async function jsonUpsert(
+  client: PoolClient,
+  target: MergeTarget,
+  rows: readonly (readonly unknown[])[],
+): Promise<void> {
+  const qualified = `${target.schema}.${target.table}`;
+  const columnList = target.columns.join(', ');
+  const keys = new Set(target.keyColumns);
+  const updates = target.columns
+    .filter((c) => !keys.has(c))
+    .map((c) => `${c} = EXCLUDED.${c}`)
+    .join(', ');
+  const version = target.versionColumn;
+  await client.query(
+    `INSERT INTO ${qualified} (${columnList}) SELECT ${columnList} ` +
+      `FROM json_populate_recordset(NULL::${qualified}, $1::json) ` +
+      `ON CONFLICT (${target.keyColumns.join(', ')}) DO UPDATE SET ${updates}` +
+      (version ? ` WHERE ${qualified}.${version} <= EXCLUDED.${version}` : ''),
+    [rowsAsJson(target.columns, rows)],
+  );
+}
+
+async function stagedDeleteInsert(
+  client: PoolClient,
+  target: MergeTarget,
+  rows: readonly (readonly unknown[])[],
+): Promise<void> {
   const qualified = `${target.schema}.${target.table}`;
   const stage = `stage_${target.table}`;
   const columnList = target.columns.join(', ');
+  const match = target.keyColumns.map((c) => `${qualified}.${c} = ${stage}.${c}`).join(' AND ');
+  const version = target.versionColumn;
   await client.query('BEGIN');
   try {
     await client.query(`CREATE TEMP TABLE ${stage} (LIKE ${qualified})`);
-    if (method.staging === 'json') await stageAsJson(client, stage, target.columns, rows);
-    else await stageAsValues(client, stage, target.columns, rows);
-    if (method.merge === 'upsert') {
-      const keys = new Set(target.keyColumns);
-      const updates = target.columns
-        .filter((c) => !keys.has(c))
-        .map((c) => `${c} = EXCLUDED.${c}`)
-        .join(', ');
+    await stageAsValues(client, stage, target.columns, rows);
+    // Staged rows older than what is stored are dropped first, so they neither delete nor insert.
+    if (version) {
       await client.query(
-        `INSERT INTO ${qualified} (${columnList}) SELECT ${columnList} FROM ${stage} ` +
-          `ON CONFLICT (${target.keyColumns.join(', ')}) DO UPDATE SET ${updates}`,
-      );
-    } else {
-      const match = target.keyColumns.map((c) => `${qualified}.${c} = ${stage}.${c}`).join(' AND ');
-      await client.query(`DELETE FROM ${qualified} USING ${stage} WHERE ${match}`);
-      await client.query(
-        `INSERT INTO ${qualified} (${columnList}) SELECT ${columnList} FROM ${stage}`,
+        `DELETE FROM ${stage} USING ${qualified} WHERE ${match} AND ${qualified}.${version} > ${stage}.${version}`,
       );
     }
+    await client.query(`DELETE FROM ${qualified} USING ${stage} WHERE ${match}`);
+    await client.query(
+      `INSERT INTO ${qualified} (${columnList}) SELECT ${columnList} FROM ${stage}`,
+    );
     await client.query(`DROP TABLE ${stage}`);
     await client.query('COMMIT');
   } catch (error) {
@@ -99,24 +135,14 @@ async function stageAsValues(
   }
 }
 
-/** One statement: the rows as a JSON array of objects, typed by the staging table's row type. */
-async function stageAsJson(
-  client: PoolClient,
-  stage: string,
-  columns: readonly string[],
-  rows: readonly (readonly unknown[])[],
-): Promise<void> {
+/** The rows as a JSON array of objects keyed by column name. */
+function rowsAsJson(columns: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const objects = rows.map((row) => {
     const object: Record<string, unknown> = {};
     columns.forEach((column, i) => (object[column] = row[i]));
     return object;
   });
-  const columnList = columns.join(', ');
-  await client.query(
-    `INSERT INTO ${stage} (${columnList}) SELECT ${columnList} ` +
-      `FROM json_populate_recordset(NULL::${stage}, $1::json)`,
-    [JSON.stringify(objects)],
-  );
+  return JSON.stringify(objects);
 }
 
 /** Keeps the last row per key, preserving first-seen order. */

@@ -288,6 +288,16 @@ export interface WindowAggregateJSON {
   readonly mentions: TopKCounterJSON;
 }
 
+/**
+ * The aggregate without its distinct authors, for checkpoints written every
+ * second: the author set is the one part that grows with the window's
+ * traffic (up to `maxExactAuthors` names), and the checkpoint can rebuild it
+ * from the counted events it keeps anyway for dedupe.
+ */
+export type WindowAggregateCountsJSON = Omit<WindowAggregateJSON, 'authors'> & {
+  readonly authorsCapacity: number;
+};
+
 /** The read-only view emitted for a window. */
 export interface AggregateSummary {
   readonly submissions: number;
@@ -418,29 +428,22 @@ export class WindowAggregate {
   }
 
   toJSON(): WindowAggregateJSON {
-    return {
-      submissions: this.submissions,
-      comments: this.comments,
-      scoreSum: this.scoreSum,
-      sentimentSumMicros: this.sentimentSumMicros,
-      sentimentCount: this.sentimentCount,
-      sentimentMin: this.sentimentMin,
-      sentimentMax: this.sentimentMax,
-      positive: this.positive,
-      neutral: this.neutral,
-      negative: this.negative,
-      firstEventMs: this.firstEventMs,
-      lastEventMs: this.lastEventMs,
-      authors: this.authors.toJSON(),
-      keywords: this.keywords.toJSON(),
-      mentions: this.mentions.toJSON(),
-    };
+    return { ...this.countsJSON(), authors: this.authors.toJSON() };
   }
 
-  static fromJSON(json: WindowAggregateJSON): WindowAggregate {
+  /** Everything but the author set (see WindowAggregateCountsJSON). */
+  toCountsJSON(): WindowAggregateCountsJSON {
+    return { ...this.countsJSON(), authorsCapacity: this.authors.capacity };
+  }
+
+  /** From either form; from the counts form the author set starts empty, for the caller to refill. */
+  static fromJSON(json: WindowAggregateJSON | WindowAggregateCountsJSON): WindowAggregate {
+    const withAuthors = 'authors' in json ? json : null;
     const a = new WindowAggregate({
       topK: json.keywords.capacity,
-      maxExactAuthors: json.authors.capacity,
+      maxExactAuthors: withAuthors
+        ? withAuthors.authors.capacity
+        : (json as WindowAggregateCountsJSON).authorsCapacity,
     });
     a.submissions = json.submissions;
     a.comments = json.comments;
@@ -454,9 +457,28 @@ export class WindowAggregate {
     a.negative = json.negative;
     a.firstEventMs = json.firstEventMs;
     a.lastEventMs = json.lastEventMs;
-    a.authors = DistinctSketch.fromJSON(json.authors);
+    if (withAuthors) a.authors = DistinctSketch.fromJSON(withAuthors.authors);
     a.keywords = TopKCounter.fromJSON(json.keywords);
     a.mentions = TopKCounter.fromJSON(json.mentions);
     return a;
+  }
+
+  private countsJSON(): Omit<WindowAggregateJSON, 'authors'> {
+    return {
+      submissions: this.submissions,
+      comments: this.comments,
+      scoreSum: this.scoreSum,
+      sentimentSumMicros: this.sentimentSumMicros,
+      sentimentCount: this.sentimentCount,
+      sentimentMin: this.sentimentMin,
+      sentimentMax: this.sentimentMax,
+      positive: this.positive,
+      neutral: this.neutral,
+      negative: this.negative,
+      firstEventMs: this.firstEventMs,
+      lastEventMs: this.lastEventMs,
+      keywords: this.keywords.toJSON(),
+      mentions: this.mentions.toJSON(),
+    };
   }
 }

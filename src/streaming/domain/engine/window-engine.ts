@@ -4,6 +4,7 @@ import {
   type AggregateSummary,
   DEFAULT_AGGREGATE_OPTIONS,
   WindowAggregate,
+  type WindowAggregateCountsJSON,
   type WindowAggregateJSON,
   type WindowEvent,
 } from './aggregate';
@@ -88,14 +89,30 @@ export interface WindowSnapshot {
   readonly windowStartMs: number;
   /** The final result has been emitted (later changes are refires). */
   readonly finalEmitted: boolean;
-  readonly aggregate: WindowAggregateJSON;
+  /**
+   * Written without the author set, which a restore rebuilds from the seen
+   * rows (checkpoints written before that carry it).
+   */
+  readonly aggregate: WindowAggregateCountsJSON | WindowAggregateJSON;
 }
 
-/** Counted fullnames added between two drains, with their event times. */
+/**
+ * One counted event, as a checkpoint remembers it: enough for dedupe, and
+ * for rebuilding the author sets of the windows it was counted in. (Rows
+ * written before authors were kept here have only the first two fields.)
+ */
+export type SeenEntry = readonly [
+  fullname: string,
+  eventTimeMs: number,
+  subreddit?: string,
+  author?: string,
+];
+
+/** Counted events added between two drains. */
 export interface SeenRow {
   readonly seq: number;
   readonly maxEventTimeMs: number;
-  readonly entries: readonly (readonly [fullname: string, eventTimeMs: number])[];
+  readonly entries: readonly SeenEntry[];
 }
 
 /** Everything needed to rebuild a partition's state. */
@@ -143,7 +160,7 @@ interface PartitionData {
   readonly seen: Map<string, number>;
   /** Seen fullnames by event-time minute, so expiry does not scan the whole set. */
   readonly seenByMinute: Map<number, string[]>;
-  newSeen: [string, number][];
+  newSeen: SeenEntry[];
   readonly seenRows: { seq: number; maxEventTimeMs: number }[];
   readonly expiredSeenRows: number[];
   nextSeq: number;
@@ -238,7 +255,7 @@ export class WindowEngine {
       }
       if (counted) {
         this.remember(data, input.fullname, input.eventTimeMs);
-        data.newSeen.push([input.fullname, input.eventTimeMs]);
+        data.newSeen.push([input.fullname, input.eventTimeMs, input.subreddit, input.author]);
         applied.push(input);
       } else {
         tooLate.push(input);
@@ -348,7 +365,11 @@ export class WindowEngine {
       });
     }
     for (const row of state.seen) {
-      for (const [fullname, t] of row.entries) this.remember(data, fullname, t);
+      for (const [fullname, t, subreddit, author] of row.entries) {
+        this.remember(data, fullname, t);
+        if (subreddit !== undefined && author !== undefined)
+          this.restoreAuthor(data, subreddit, author, t);
+      }
       data.seenRows.push({ seq: row.seq, maxEventTimeMs: row.maxEventTimeMs });
       data.nextSeq = Math.max(data.nextSeq, row.seq + 1);
     }
@@ -409,6 +430,29 @@ export class WindowEngine {
       this.partitions.set(partition, data);
     }
     return data;
+  }
+
+  /**
+   * Puts a counted event's author back into the restored windows it falls in.
+   * Every window still in state has all its events in the seen rows (they are
+   * kept until no window they fall in can change), and a window an event was
+   * too late for was dropped before the checkpoint, so this rebuilds exactly
+   * the author sets that were counted; the sketch is a function of the set of
+   * names, so the order does not matter.
+   */
+  private restoreAuthor(
+    data: PartitionData,
+    subreddit: string,
+    author: string,
+    eventTimeMs: number,
+  ): void {
+    for (const spec of this.options.specs) {
+      for (const windowStartMs of assignWindows(spec, eventTimeMs)) {
+        data.windows
+          .get(windowKey(subreddit, spec.name, windowStartMs))
+          ?.aggregate.authors.add(author);
+      }
+    }
   }
 
   private remember(data: PartitionData, fullname: string, eventTimeMs: number): void {
@@ -491,6 +535,6 @@ function snapshotOf(state: WindowState): WindowSnapshot {
     window: state.spec.name,
     windowStartMs: state.windowStartMs,
     finalEmitted: state.finalEmitted,
-    aggregate: state.aggregate.toJSON(),
+    aggregate: state.aggregate.toCountsJSON(),
   };
 }

@@ -1,4 +1,5 @@
 import { ManualClock } from '@app/common/clock';
+import { WindowAggregate, type WindowAggregateJSON } from '@app/streaming/domain/engine/aggregate';
 import {
   type CheckpointDelta,
   type EngineInput,
@@ -259,7 +260,7 @@ describe('WindowEngine', () => {
     const { engine } = engineWith({ outOfOrdernessMs: 0 });
     engine.ingest('p0', [at(1 * SECOND, 't1_a')]);
     const first = engine.drain('p0').checkpoint;
-    expect(first.appendSeen?.entries).toEqual([['t1_a', T0 + SECOND]]);
+    expect(first.appendSeen?.entries).toEqual([['t1_a', T0 + SECOND, 'askreddit', 'alice']]);
     expect(engine.seenCount).toBe(1);
     // Horizon = W - (1m size + 30s lateness); W = 3m puts t1_a's minute behind it.
     engine.ingest('p0', [at(3 * MINUTE, 't1_b')]);
@@ -267,6 +268,70 @@ describe('WindowEngine', () => {
     expect(second.deleteSeen).toEqual([first.appendSeen?.seq]);
     expect(second.deleteWindows).toEqual([KEY_T0]);
     expect(engine.seenCount).toBe(1);
+  });
+
+  it('checkpoints windows without their author names and rebuilds them, past the exact limit too, from the counted events', () => {
+    const options = {
+      specs: [tumbling(MINUTE), hopping(2 * MINUTE, MINUTE)],
+      aggregate: { topK: 5, maxExactAuthors: 4 },
+    };
+    // Three windows per event: 1m, and two 2m/1m. The first 17 events bring 12 authors (the
+    // sketches saturate), the rest only 3 of them, so the restored part matters.
+    const inputs = Array.from({ length: 30 }, (_, n) =>
+      at(n * 2 * SECOND, `t1_${n}`, { author: `author${n < 17 ? n % 12 : n % 3}` }),
+    );
+    const straight = engineWith(options).engine;
+    straight.ingest('p0', inputs);
+    const expected = straight.drain('p0').emissions;
+    expect(expected.some((r) => !r.uniqueAuthorsExact)).toBe(true);
+
+    const first = engineWith(options).engine;
+    const store = new MemoryCheckpoint();
+    first.ingest('p0', inputs.slice(0, 17));
+    store.apply(first.drain('p0').checkpoint);
+    for (const w of store.windows.values()) expect(JSON.stringify(w)).not.toMatch(/author\d/);
+
+    const second = engineWith(options).engine;
+    second.restorePartition('p0', store.state());
+    second.ingest('p0', inputs.slice(17));
+    expect(second.drain('p0').emissions).toEqual(expected);
+  });
+
+  it('restores a checkpoint written before seen rows carried authors from the authors in its windows', () => {
+    // The aggregate as checkpoints held it: the full JSON, author names included.
+    const counted = new WindowAggregate({ topK: 5, maxExactAuthors: 100 });
+    counted.add(at(SECOND, 't1_a', { author: 'alice' }));
+    counted.add(at(2 * SECOND, 't1_b', { author: 'bob' }));
+
+    const legacy = engineWith().engine;
+    legacy.restorePartition('p0', {
+      maxEventTimeMs: T0 + 2 * SECOND,
+      windows: [
+        {
+          subreddit: 'askreddit',
+          window: '1m',
+          windowStartMs: T0,
+          finalEmitted: false,
+          aggregate: JSON.parse(JSON.stringify(counted.toJSON())) as WindowAggregateJSON,
+        },
+      ],
+      seen: [
+        {
+          seq: 0,
+          maxEventTimeMs: T0 + 2 * SECOND,
+          entries: [
+            ['t1_a', T0 + SECOND],
+            ['t1_b', T0 + 2 * SECOND],
+          ],
+        },
+      ],
+    });
+    const again = legacy.ingest('p0', [
+      at(3 * SECOND, 't1_a'),
+      at(4 * SECOND, 't1_c', { author: 'alice' }),
+    ]);
+    expect(again.duplicates.map((e) => e.fullname)).toEqual(['t1_a']);
+    expect(legacy.drain('p0').emissions[0]).toMatchObject({ comments: 3, uniqueAuthors: 2 });
   });
 
   it('restored from its checkpoint deltas, produces what uninterrupted processing produces', () => {
