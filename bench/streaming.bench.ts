@@ -657,26 +657,31 @@ async function latencyPhase(
 
     const consumedNow = async () =>
       sumOf(parsePrometheusText(await server.metricsText()), 'reddit_events_consumed_total');
-    const header = ['t', 'phase', 'produced/s', 'consumed/s', 'lag', 'probe p99 so far', 'RSS'];
-    let row = { atMs: Date.now(), produced: 0, consumed: 0 };
+    const header = ['t', 'phase', 'produced/s', 'consumed/s', 'lag', 'p99 so far', 'p99 here', 'RSS'];
+    let row = { atMs: Date.now(), produced: 0, consumed: 0, latencies: 0 };
     const phaseStarted = Date.now();
     const progress = async () => {
       const consumed = await consumedNow();
       const now = Date.now();
       if (now - row.atMs >= 5000) {
         const dt = (now - row.atMs) / 1000;
-        const sorted = [...latenciesMs].sort((a, b) => a - b);
+        const p99 = (values: number[]) =>
+          values.length > 0
+            ? `${formatInt(percentile([...values].sort((a, b) => a - b), 99))} ms`
+            : '-';
         const cells = [
           seconds(now - phaseStarted),
           run.state,
           formatInt((produced - row.produced) / dt),
           formatInt((consumed - row.consumed) / dt),
           formatInt(produced - consumed),
-          sorted.length > 0 ? `${formatInt(percentile(sorted, 99))} ms` : '-',
+          p99(latenciesMs),
+          // Probe events that became visible since the previous row.
+          p99(latenciesMs.slice(row.latencies)),
           mib(server.memory().rssBytes),
         ];
         console.log(liveRow(header, cells));
-        row = { atMs: now, produced, consumed };
+        row = { atMs: now, produced, consumed, latencies: latenciesMs.length };
       }
       return consumed;
     };

@@ -80,6 +80,7 @@ export interface StreamingConfig {
   readonly enabled: boolean;
   /** How often each partition's open windows are upserted and its state checkpointed. */
   readonly windowFlushIntervalMs: number;
+  readonly checkpointIntervalMs: number;
   /** As configured, e.g. ["1m", "5m/1m"]; parsed by the streaming module. */
   readonly windowSpecs: readonly string[];
   readonly outOfOrdernessMs: number;
@@ -152,6 +153,7 @@ export class AppConfig {
       {
         enabled: env.STREAMING_ENABLED,
         windowFlushIntervalMs: env.WINDOW_FLUSH_INTERVAL_MS,
+        checkpointIntervalMs: env.STREAMING_CHECKPOINT_INTERVAL_MS,
         windowSpecs: env.WINDOW_SPECS.split(','),
         outOfOrdernessMs: env.WATERMARK_OUT_OF_ORDERNESS_MS,
         idleTimeoutMs: env.WATERMARK_IDLE_TIMEOUT_MS,

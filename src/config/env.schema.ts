@@ -220,6 +220,17 @@ export class EnvironmentVariables {
   @Max(60000)
   readonly WINDOW_FLUSH_INTERVAL_MS: number = 1000;
 
+  /**
+   * How often each partition's state is checkpointed (and its offsets
+   * committed); at least WINDOW_FLUSH_INTERVAL_MS. Window rows are written
+   * every flush; after a crash, a partition re-reads at most this much.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  readonly STREAMING_CHECKPOINT_INTERVAL_MS: number = 5000;
+
   /** Window specs, comma-separated: "1m" is tumbling, "5m/1m" is 5-minute windows sliding by 1 minute. */
   @Matches(WINDOW_SPEC_LIST, {
     message: 'WINDOW_SPECS must be a comma-separated list like "1m,5m/1m" (units ms, s, m, h, d)',
@@ -306,6 +317,16 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
   const problems = describe(errors);
   if (!errors.some((e) => e.property === 'WINDOW_SPECS')) problems.push(...windowSpecProblems(env));
+  const intervals = ['STREAMING_CHECKPOINT_INTERVAL_MS', 'WINDOW_FLUSH_INTERVAL_MS'];
+  if (
+    !errors.some((e) => intervals.includes(e.property)) &&
+    env.STREAMING_CHECKPOINT_INTERVAL_MS < env.WINDOW_FLUSH_INTERVAL_MS
+  ) {
+    problems.push(
+      `STREAMING_CHECKPOINT_INTERVAL_MS must be at least WINDOW_FLUSH_INTERVAL_MS ` +
+        `(${env.WINDOW_FLUSH_INTERVAL_MS}) (got ${env.STREAMING_CHECKPOINT_INTERVAL_MS})`,
+    );
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
 }

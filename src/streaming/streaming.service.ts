@@ -19,7 +19,13 @@ import {
   WindowStore,
 } from '@app/storage/ports';
 import { type PartitionRef, type PostRecord } from '@app/storage/records';
-import { type EngineInput, parseWindowSpec, WindowEngine } from './domain/engine';
+import {
+  type CheckpointDelta,
+  type EngineInput,
+  mergeCheckpointDeltas,
+  parseWindowSpec,
+  WindowEngine,
+} from './domain/engine';
 import {
   seenItem,
   seenItemKey,
@@ -94,6 +100,10 @@ interface PartitionRuntime {
   generation: number;
   /** Version (updatedAtMs) of the last window rows written: versions only go up. */
   lastVersionMs: number;
+  /** When the last checkpoint was saved (or the state restored). */
+  lastCheckpointMs: number;
+  /** What flushes since the last checkpoint changed, for the next one to save. */
+  pendingCheckpoint: CheckpointDelta | null;
 }
 
 const MAX_TICK_MS = 200;
@@ -110,10 +120,11 @@ const SHUTDOWN_FLUSH_TIMEOUT_MS = 10_000;
  *
  * Per batch: decode (poison messages to the dead-letter topic), NLP, then the
  * window engine, all in memory. Per flush (every WINDOW_FLUSH_INTERVAL_MS per
- * partition, or sooner when much is buffered): write posts and changed
- * windows to Cassandra and the warehouse, publish windows and late events,
- * then checkpoint the partition's window state atomically, and only then let
- * the consumed offsets be committed. A flush runs while its partition goes on
+ * partition, or sooner when much is buffered): write changed windows, then
+ * posts, to Cassandra and the warehouse, publish windows and late events;
+ * every STREAMING_CHECKPOINT_INTERVAL_MS the flush then checkpoints the
+ * partition's window state atomically, and only then lets the consumed
+ * offsets be committed. A flush runs while its partition goes on
  * consuming, with at most one flush in flight per partition: the consumer
  * fetches again only once every batch of a fetch is handled, so a batch that
  * waited for its own partition's writes would hold every partition up.
@@ -123,6 +134,9 @@ const SHUTDOWN_FLUSH_TIMEOUT_MS = 10_000;
  * which offsets its state covers. After a crash, restart or rebalance, the
  * new owner restores the checkpoint, skips what it covers and re-reads the
  * rest; counted fullnames are part of the state, so nothing counts twice.
+ * Outputs written after the checkpoint are written again by the replay, with
+ * the same counts: the engine's decisions depend only on the partition's
+ * messages in offset order.
  * If any write fails, the partition is rebuilt from its checkpoint: it is
  * paused, seeked back and resumed with backoff, so memory stays bounded while
  * a store is down and nothing is lost.
@@ -197,7 +211,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
       [...this.runtimes.values()].map((runtime) =>
         this.locked(runtime, async () => {
           if (runtime.flushing) await runtime.flushing;
-          if (runtime.epoch !== null && !runtime.paused) await this.flush(runtime);
+          if (runtime.epoch !== null && !runtime.paused) await this.flush(runtime, true);
         }),
       ),
     );
@@ -261,10 +275,15 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     if (last && BigInt(last.offset) + 1n > expected) runtime.nextOffset = BigInt(last.offset) + 1n;
 
     if (this.flushDue(runtime)) {
-      // One flush in flight per partition: the next one waits for it, which is
-      // the backpressure when a store is slow.
-      if (runtime.flushing && !(await runtime.flushing)) {
-        return { commitOffset: null, deferred: true };
+      if (runtime.flushing) {
+        // One flush in flight per partition. A due flush starts when it lands
+        // (startFlush); the batch does not wait for that, since the consumer
+        // fetches again only once every batch of a fetch is handled. Past the
+        // buffer bound it does wait: the backpressure when a store is slow.
+        if (this.bufferedTotal() < this.config.streaming.maxBufferedEvents) {
+          return { commitOffset: this.commitCandidate(runtime), deferred: false };
+        }
+        if (!(await runtime.flushing)) return { commitOffset: null, deferred: true };
       }
       if (runtime.paused || runtime.epoch === null) return { commitOffset: null, deferred: true };
       if (this.flushDue(runtime)) this.startFlush(runtime);
@@ -314,32 +333,43 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   private flushDue(runtime: PartitionRuntime): boolean {
-    const buffered = bufferedIn(runtime);
+    const waiting = bufferedIn(runtime) - runtime.inFlight;
     // Bounded over all partitions, so memory does not grow with the number assigned.
-    if (buffered > 0 && this.bufferedTotal() >= this.config.streaming.maxBufferedEvents)
-      return true;
-    const hasWork =
-      buffered > 0 ||
-      this.engine.hasPending(runtime.key) ||
-      (runtime.nextOffset !== null && runtime.nextOffset !== runtime.checkpointOffset);
-    return (
-      hasWork &&
-      this.clock.now() - runtime.lastFlushMs >= this.config.streaming.windowFlushIntervalMs
-    );
+    if (waiting > 0 && this.bufferedTotal() >= this.config.streaming.maxBufferedEvents) return true;
+    const now = this.clock.now();
+    const { windowFlushIntervalMs, checkpointIntervalMs } = this.config.streaming;
+    const outputsDue =
+      (waiting > 0 || this.engine.hasPending(runtime.key)) &&
+      now - runtime.lastFlushMs >= windowFlushIntervalMs;
+    const checkpointDue =
+      (runtime.pendingCheckpoint !== null ||
+        (runtime.nextOffset !== null && runtime.nextOffset !== runtime.checkpointOffset)) &&
+      now - runtime.lastCheckpointMs >= checkpointIntervalMs;
+    return outputsDue || checkpointDue;
   }
 
   /**
-   * Writes everything the partition holds since its last flush, then its
+   * Writes everything the partition holds since its last flush, then, when
+   * the checkpoint interval has passed (or `checkpoint` says so), its
    * checkpoint. Returns false (after pausing the partition for a retry) when
    * any step failed; the in-memory state is then discarded and rebuilt.
+   *
+   * Outputs may run ahead of the checkpoint: after a crash the partition is
+   * re-read from its checkpoint, and since every decision depends only on the
+   * partition's messages, the replay rewrites the same rows (newer versions
+   * of the same counts) before it goes further.
    */
-  private async flush(runtime: PartitionRuntime): Promise<boolean> {
+  private async flush(runtime: PartitionRuntime, checkpoint = false): Promise<boolean> {
     if (runtime.epoch === null || runtime.nextOffset === null) return true;
     const generation = runtime.generation;
     const epoch = runtime.epoch;
     const nextOffset = runtime.nextOffset;
-    // The interval runs from flush start to flush start, so a slow flush does not stretch it.
-    runtime.lastFlushMs = this.clock.now();
+    // The intervals run from flush start to flush start, so a slow flush does not stretch them.
+    const startedMs = this.clock.now();
+    runtime.lastFlushMs = startedMs;
+    const checkpointNow =
+      checkpoint ||
+      startedMs - runtime.lastCheckpointMs >= this.config.streaming.checkpointIntervalMs;
     const timer = (stage: string) => this.metrics.batchDuration.startTimer({ stage });
     const drained = this.engine.drain(runtime.key);
     const version = Math.max(this.clock.now(), runtime.lastVersionMs + 1);
@@ -378,32 +408,40 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
       await Promise.all([windowOutputs, otherOutputs]);
       stop();
 
-      stop = timer('checkpoint');
-      const { checkpoint } = drained;
-      await this.state.save(runtime.ref, {
-        epoch,
-        nextOffset: nextOffset.toString(),
-        maxEventTimeMs: checkpoint.maxEventTimeMs,
-        upserts: [
-          ...checkpoint.upsertWindows.map(windowItem),
-          ...(checkpoint.appendSeen ? [seenItem(checkpoint.appendSeen)] : []),
-        ],
-        deletes: [
-          ...checkpoint.deleteWindows.map((key) => ({ kind: 'window' as const, key })),
-          ...checkpoint.deleteSeen.map(seenItemKey),
-        ],
-      });
-      stop();
+      if (runtime.generation !== generation) return false;
+      const delta = runtime.pendingCheckpoint
+        ? mergeCheckpointDeltas(runtime.pendingCheckpoint, drained.checkpoint)
+        : drained.checkpoint;
+      if (!checkpointNow) {
+        runtime.pendingCheckpoint = delta;
+      } else {
+        stop = timer('checkpoint');
+        await this.state.save(runtime.ref, {
+          epoch,
+          nextOffset: nextOffset.toString(),
+          maxEventTimeMs: delta.maxEventTimeMs,
+          upserts: [...delta.upsertWindows.map(windowItem), ...delta.appendSeen.map(seenItem)],
+          deletes: [
+            ...delta.deleteWindows.map((key) => ({ kind: 'window' as const, key })),
+            ...delta.deleteSeen.map(seenItemKey),
+          ],
+        });
+        stop();
+        if (runtime.generation === generation) {
+          runtime.pendingCheckpoint = null;
+          runtime.checkpointOffset = nextOffset;
+          runtime.lastCheckpointMs = startedMs;
+        }
+      }
     } catch (error) {
-      runtime.inFlight = 0;
       // A partition reset meanwhile (rebalance) has already dropped this state.
       if (runtime.generation === generation) this.fail(runtime, 'flushing', error);
       return false;
+    } finally {
+      runtime.inFlight = 0;
     }
-    runtime.inFlight = 0;
     if (runtime.generation !== generation) return false;
 
-    runtime.checkpointOffset = nextOffset;
     runtime.failures = 0;
     this.lastFlushAtMs = this.clock.now();
     this.metrics.flushes.inc({ outcome: 'ok' });
@@ -425,7 +463,18 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
       if (!ok || this.rebalancing || this.stopped) return;
       const commit = this.commitCandidate(runtime);
       if (commit) void this.control.commit(runtime.ref.topic, runtime.ref.partition, commit);
+      // A flush that fell due meanwhile goes out now rather than at the next batch or tick.
+      if (this.readyToFlush(runtime)) {
+        void this.locked(runtime, () => {
+          if (this.readyToFlush(runtime)) this.startFlush(runtime);
+          return Promise.resolve();
+        });
+      }
     });
+  }
+
+  private readyToFlush(runtime: PartitionRuntime): boolean {
+    return !runtime.paused && runtime.epoch !== null && !runtime.flushing && this.flushDue(runtime);
   }
 
   /** Rebuilds a partition's engine state from its checkpoint, taking ownership of it. */
@@ -439,6 +488,8 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     runtime.checkpointOffset =
       checkpoint.nextOffset === null ? null : BigInt(checkpoint.nextOffset);
     runtime.lastFlushMs = this.clock.now();
+    runtime.lastCheckpointMs = runtime.lastFlushMs;
+    runtime.pendingCheckpoint = null;
     this.logger.log(
       `${runtime.key}: state restored (epoch ${checkpoint.epoch}, ${checkpoint.items.length} item(s), ` +
         `covers offsets before ${checkpoint.nextOffset ?? 'none'})`,
@@ -503,6 +554,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     if (stillOwned) this.engine.registerPartition(runtime.key);
     runtime.epoch = null;
     runtime.nextOffset = null;
+    runtime.pendingCheckpoint = null;
     runtime.posts = [];
     runtime.late = [];
     runtime.deadLetters = [];
@@ -514,15 +566,13 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     this.engine.tick();
     this.metrics.watermark.set((this.engine.watermarkMs ?? 0) / 1000);
     this.metrics.windowsOpen.set(this.engine.openWindowCount);
-    const readyToFlush = (runtime: PartitionRuntime) =>
-      !runtime.paused && runtime.epoch !== null && !runtime.flushing && this.flushDue(runtime);
     for (const runtime of this.runtimes.values()) {
-      if (!readyToFlush(runtime)) continue;
+      if (!this.readyToFlush(runtime)) continue;
       void this.locked(runtime, () => {
         // The commit follows the flush, outside the partition's lock: a commit
         // can wait for a rebalance, and the rebalance waits for the
         // partition's batch, which waits for the lock.
-        if (readyToFlush(runtime)) this.startFlush(runtime);
+        if (this.readyToFlush(runtime)) this.startFlush(runtime);
         return Promise.resolve();
       });
     }
@@ -622,6 +672,8 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
         late: [],
         deadLetters: [],
         lastFlushMs: this.clock.now(),
+        lastCheckpointMs: this.clock.now(),
+        pendingCheckpoint: null,
         lastCommittedOffset: null,
         failures: 0,
         paused: null,

@@ -98,7 +98,17 @@ describe('validateEnvironment', () => {
       idleTimeoutMs: 30_000,
       allowedLatenessMs: 0,
       windowFlushIntervalMs: 1000,
+      checkpointIntervalMs: 5000,
     });
+    expect(
+      problems({
+        ...minimal,
+        WINDOW_FLUSH_INTERVAL_MS: '2000',
+        STREAMING_CHECKPOINT_INTERVAL_MS: '1000',
+      }),
+    ).toEqual([
+      'STREAMING_CHECKPOINT_INTERVAL_MS must be at least WINDOW_FLUSH_INTERVAL_MS (2000) (got 1000)',
+    ]);
     expect(problems({ ...minimal, WINDOW_SPECS: '1 minute' })).toEqual([
       expect.stringContaining('WINDOW_SPECS must be a comma-separated list like "1m,5m/1m"'),
     ]);

@@ -129,9 +129,39 @@ export interface CheckpointDelta {
   readonly upsertWindows: readonly WindowSnapshot[];
   /** Keys (`windowKey`) of windows dropped from state. */
   readonly deleteWindows: readonly string[];
-  readonly appendSeen: SeenRow | null;
+  readonly appendSeen: readonly SeenRow[];
   /** Seen rows whose fullnames can no longer matter. */
   readonly deleteSeen: readonly number[];
+}
+
+/**
+ * One delta with the effect of `older` then `newer`, for a caller that drains
+ * more often than it checkpoints: the latest snapshot of each window, no
+ * window or seen row that is both added and deleted in between.
+ */
+export function mergeCheckpointDeltas(
+  older: CheckpointDelta,
+  newer: CheckpointDelta,
+): CheckpointDelta {
+  const deletedWindows = new Set([...older.deleteWindows, ...newer.deleteWindows]);
+  const upserts = new Map<string, WindowSnapshot>();
+  for (const w of [...older.upsertWindows, ...newer.upsertWindows]) {
+    upserts.set(windowKey(w.subreddit, w.window, w.windowStartMs), w);
+  }
+  for (const key of deletedWindows) upserts.delete(key);
+  const deletedSeen = new Set([...older.deleteSeen, ...newer.deleteSeen]);
+  const appendSeen = [...older.appendSeen, ...newer.appendSeen].filter(
+    (row) => !deletedSeen.has(row.seq),
+  );
+  // A row added and deleted between two checkpoints was never stored: nothing to delete.
+  const added = new Set([...older.appendSeen, ...newer.appendSeen].map((row) => row.seq));
+  return {
+    maxEventTimeMs: newer.maxEventTimeMs ?? older.maxEventTimeMs,
+    upsertWindows: [...upserts.values()],
+    deleteWindows: [...deletedWindows],
+    appendSeen,
+    deleteSeen: [...deletedSeen].filter((seq) => !added.has(seq)),
+  };
 }
 
 export interface PartitionDrain {
@@ -321,12 +351,13 @@ export class WindowEngine {
     }
     data.dirty.clear();
 
-    let appendSeen: SeenRow | null = null;
+    const appendSeen: SeenRow[] = [];
     if (data.newSeen.length > 0) {
       let maxEventTimeMs = Number.NEGATIVE_INFINITY;
       for (const [, t] of data.newSeen) if (t > maxEventTimeMs) maxEventTimeMs = t;
-      appendSeen = { seq: data.nextSeq++, maxEventTimeMs, entries: data.newSeen };
-      data.seenRows.push({ seq: appendSeen.seq, maxEventTimeMs });
+      const row = { seq: data.nextSeq++, maxEventTimeMs, entries: data.newSeen };
+      appendSeen.push(row);
+      data.seenRows.push({ seq: row.seq, maxEventTimeMs });
       data.newSeen = [];
     }
 

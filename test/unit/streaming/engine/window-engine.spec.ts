@@ -2,6 +2,7 @@ import { ManualClock } from '@app/common/clock';
 import { WindowAggregate, type WindowAggregateJSON } from '@app/streaming/domain/engine/aggregate';
 import {
   type CheckpointDelta,
+  mergeCheckpointDeltas,
   type EngineInput,
   type PartitionState,
   type SeenRow,
@@ -57,7 +58,7 @@ class MemoryCheckpoint {
     for (const w of copy.upsertWindows)
       this.windows.set(windowKey(w.subreddit, w.window, w.windowStartMs), w);
     for (const key of copy.deleteWindows) this.windows.delete(key);
-    if (copy.appendSeen) this.seen.set(copy.appendSeen.seq, copy.appendSeen);
+    for (const row of copy.appendSeen) this.seen.set(row.seq, row);
     for (const seq of copy.deleteSeen) this.seen.delete(seq);
   }
 
@@ -68,6 +69,37 @@ class MemoryCheckpoint {
       seen: [...this.seen.values()].sort((a, b) => a.seq - b.seq),
     };
   }
+}
+
+/** Forty batches on p0 with out-of-order, late, too-late and redelivered events. */
+function mixedBatches(): { partition: string; inputs: EngineInput[]; advanceMs: number }[] {
+  const subs = ['rust', 'golang', 'python'];
+  const batches: { partition: string; inputs: EngineInput[]; advanceMs: number }[] = [];
+  for (let i = 0; i < 40; i++) {
+    const inputs: EngineInput[] = [];
+    for (let j = 0; j < 5; j++) {
+      const n = i * 5 + j;
+      // Mostly increasing time with jitter up to 2.5 min back: out of order, late, too late;
+      // fullnames repeat (n % 180): duplicates across batches.
+      const offset = n * 4 * SECOND - ((n * 37) % 150) * SECOND;
+      const sub = subs[n % 3] ?? 'rust';
+      inputs.push(
+        at(offset, `t1_${n % 180}`, {
+          subreddit: sub,
+          author: `u${n % 17}`,
+          sentiment: ((n % 7) - 3) / 3,
+          keywords: [{ key: `k${n % 4}`, count: 1 + (n % 2) }],
+          mentions: [`m${n % 3}`],
+        }),
+      );
+    }
+    if (i % 10 === 9) inputs.push(at(i * 20 * SECOND - 6 * MINUTE, `t3_old${i}`));
+    // A redelivery of the previous batch's first event.
+    const previous = batches[i - 1]?.inputs[0];
+    if (previous) inputs.push(previous);
+    batches.push({ partition: 'p0', inputs, advanceMs: (i % 4) * 10 * SECOND });
+  }
+  return batches;
 }
 
 describe('WindowEngine', () => {
@@ -260,12 +292,14 @@ describe('WindowEngine', () => {
     const { engine } = engineWith({ outOfOrdernessMs: 0 });
     engine.ingest('p0', [at(1 * SECOND, 't1_a')]);
     const first = engine.drain('p0').checkpoint;
-    expect(first.appendSeen?.entries).toEqual([['t1_a', T0 + SECOND, 'askreddit', 'alice']]);
+    expect(first.appendSeen.map((row) => row.entries)).toEqual([
+      [['t1_a', T0 + SECOND, 'askreddit', 'alice']],
+    ]);
     expect(engine.seenCount).toBe(1);
     // Horizon = W - (1m size + 30s lateness); W = 3m puts t1_a's minute behind it.
     engine.ingest('p0', [at(3 * MINUTE, 't1_b')]);
     const second = engine.drain('p0').checkpoint;
-    expect(second.deleteSeen).toEqual([first.appendSeen?.seq]);
+    expect(second.deleteSeen).toEqual([first.appendSeen[0]?.seq]);
     expect(second.deleteWindows).toEqual([KEY_T0]);
     expect(engine.seenCount).toBe(1);
   });
@@ -335,32 +369,7 @@ describe('WindowEngine', () => {
   });
 
   it('restored from its checkpoint deltas, produces what uninterrupted processing produces', () => {
-    const subs = ['rust', 'golang', 'python'];
-    const batches: { partition: string; inputs: EngineInput[]; advanceMs: number }[] = [];
-    for (let i = 0; i < 40; i++) {
-      const inputs: EngineInput[] = [];
-      for (let j = 0; j < 5; j++) {
-        const n = i * 5 + j;
-        // Mostly increasing time with jitter up to 2.5 min back: out of order, late, too late;
-        // fullnames repeat (n % 180): duplicates across batches.
-        const offset = n * 4 * SECOND - ((n * 37) % 150) * SECOND;
-        const sub = subs[n % 3] ?? 'rust';
-        inputs.push(
-          at(offset, `t1_${n % 180}`, {
-            subreddit: sub,
-            author: `u${n % 17}`,
-            sentiment: ((n % 7) - 3) / 3,
-            keywords: [{ key: `k${n % 4}`, count: 1 + (n % 2) }],
-            mentions: [`m${n % 3}`],
-          }),
-        );
-      }
-      if (i % 10 === 9) inputs.push(at(i * 20 * SECOND - 6 * MINUTE, `t3_old${i}`));
-      // A redelivery of the previous batch's first event.
-      const previous = batches[i - 1]?.inputs[0];
-      if (previous) inputs.push(previous);
-      batches.push({ partition: 'p0', inputs, advanceMs: (i % 4) * 10 * SECOND });
-    }
+    const batches = mixedBatches();
     const options = { specs: [tumbling(MINUTE), hopping(2 * MINUTE, MINUTE)] };
 
     const run = (
@@ -414,5 +423,77 @@ describe('WindowEngine', () => {
     expect(
       all.flatMap((r) => r.emissions).filter((e) => e.emission === 'final').length,
     ).toBeGreaterThan(10);
+  });
+  it('checkpointing every third drain, after a crash replays to the same emissions from the last checkpoint', () => {
+    const batches = mixedBatches();
+    const options = { specs: [tumbling(MINUTE), hopping(2 * MINUTE, MINUTE)] };
+    const emissionsOf = (engine: WindowEngine, clock: ManualClock, from: number, to: number) =>
+      batches.slice(from, to).map((b) => {
+        clock.advance(b.advanceMs);
+        const outcome = engine.ingest(b.partition, b.inputs);
+        return { tooLate: outcome.tooLate, emissions: engine.drain(b.partition).emissions };
+      });
+    const straight = engineWith(options);
+    const expected = emissionsOf(straight.engine, straight.clock, 0, batches.length);
+
+    // Drains after every batch, checkpoints after every third; "crashes" after batch 23,
+    // with the deltas of batches 22 and 23 written as outputs but not checkpointed.
+    const first = engineWith(options);
+    const store = new MemoryCheckpoint();
+    let pending: CheckpointDelta | null = null;
+    let checkpointed = 0;
+    for (let i = 0; i < 23; i++) {
+      const b = batches[i]!;
+      first.clock.advance(b.advanceMs);
+      first.engine.ingest(b.partition, b.inputs);
+      const { checkpoint } = first.engine.drain(b.partition);
+      pending = pending ? mergeCheckpointDeltas(pending, checkpoint) : checkpoint;
+      if (i % 3 === 2) {
+        store.apply(pending);
+        pending = null;
+        checkpointed = i + 1;
+      }
+    }
+    expect(checkpointed).toBe(21);
+
+    const second = engineWith(options);
+    second.clock.set(first.clock.now());
+    second.engine.restorePartition('p0', store.state());
+    const replayed = emissionsOf(second.engine, second.clock, checkpointed, batches.length);
+    expect(replayed).toEqual(expected.slice(checkpointed));
+  });
+  it('merges checkpoint deltas: latest snapshot per window, nothing added and deleted in between', () => {
+    const snapshot = (windowStartMs: number, comments: number): WindowSnapshot => {
+      const aggregate = new WindowAggregate({ topK: 5, maxExactAuthors: 100 });
+      aggregate.comments = comments;
+      return {
+        subreddit: 'rust',
+        window: '1m',
+        windowStartMs,
+        finalEmitted: false,
+        aggregate: aggregate.toCountsJSON(),
+      };
+    };
+    const row = (seq: number): SeenRow => ({ seq, maxEventTimeMs: T0 + seq, entries: [] });
+    const older: CheckpointDelta = {
+      maxEventTimeMs: T0 + 1,
+      upsertWindows: [snapshot(T0, 1), snapshot(T0 + MINUTE, 1)],
+      deleteWindows: [],
+      appendSeen: [row(7), row(8)],
+      deleteSeen: [3],
+    };
+    const newer: CheckpointDelta = {
+      maxEventTimeMs: T0 + 2,
+      upsertWindows: [snapshot(T0 + MINUTE, 2)],
+      deleteWindows: [`rust|1m|${T0}`],
+      appendSeen: [row(9)],
+      deleteSeen: [7, 4],
+    };
+    const merged = mergeCheckpointDeltas(older, newer);
+    expect(merged.maxEventTimeMs).toBe(T0 + 2);
+    expect(merged.upsertWindows).toEqual([snapshot(T0 + MINUTE, 2)]);
+    expect(merged.deleteWindows).toEqual([`rust|1m|${T0}`]);
+    expect(merged.appendSeen.map((r) => r.seq)).toEqual([8, 9]);
+    expect(merged.deleteSeen).toEqual([3, 4]);
   });
 });
