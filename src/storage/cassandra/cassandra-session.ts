@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { auth, Client } from 'cassandra-driver';
+import { auth, Client, types } from 'cassandra-driver';
 import { AppConfig } from '@app/config';
 import { retryUntil } from '@app/common/retry';
 import { type DependencyHealth } from '@app/common/health';
@@ -29,6 +29,11 @@ export class CassandraSession implements OnModuleInit, OnApplicationShutdown {
         : {}),
       socketOptions: { connectTimeout: 5000, readTimeout: 12000 },
       queryOptions: { prepare: true },
+      // The driver sends each request on the connection with the fewest in
+      // flight: with several, a flush's small window rows and checkpoint do
+      // not queue behind another partition's post batches (hundreds of KB)
+      // on one socket.
+      pooling: { coreConnectionsPerHost: { [types.distance.local]: 3 } },
     });
   }
 
