@@ -657,7 +657,16 @@ async function latencyPhase(
 
     const consumedNow = async () =>
       sumOf(parsePrometheusText(await server.metricsText()), 'reddit_events_consumed_total');
-    const header = ['t', 'phase', 'produced/s', 'consumed/s', 'lag', 'p99 so far', 'p99 here', 'RSS'];
+    const header = [
+      't',
+      'phase',
+      'produced/s',
+      'consumed/s',
+      'lag',
+      'p99 so far',
+      'p99 here',
+      'RSS',
+    ];
     let row = { atMs: Date.now(), produced: 0, consumed: 0, latencies: 0 };
     const phaseStarted = Date.now();
     const progress = async () => {
@@ -667,7 +676,12 @@ async function latencyPhase(
         const dt = (now - row.atMs) / 1000;
         const p99 = (values: number[]) =>
           values.length > 0
-            ? `${formatInt(percentile([...values].sort((a, b) => a - b), 99))} ms`
+            ? `${formatInt(
+                percentile(
+                  [...values].sort((a, b) => a - b),
+                  99,
+                ),
+              )} ms`
             : '-';
         const cells = [
           seconds(now - phaseStarted),
