@@ -28,6 +28,7 @@ import { VaderSentimentScorer } from '@app/nlp/domain/vader/vader-sentiment.scor
 import { type EnrichedEvent, NlpService } from '@app/nlp/nlp.service';
 import { CassandraPostStore } from '@app/storage/cassandra/cassandra-post.store';
 import { CassandraSession } from '@app/storage/cassandra/cassandra-session';
+import { forEachConcurrently } from '@app/storage/cassandra/partition-batches';
 import { type PostRecord } from '@app/storage/records';
 import { PgWarehouse } from '@app/storage/warehouse/pg-warehouse';
 import { toPostRecord } from '@app/streaming/mapping';
@@ -76,12 +77,7 @@ async function storeStep(
   const chunks: PostRecord[][] = [];
   for (let i = 0; i < posts.length; i += CHUNK) chunks.push(posts.slice(i, i + CHUNK));
   const meter = CpuMeter.start(process.pid);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < chunks.length) await write(chunks[next++] as PostRecord[]);
-    }),
-  );
+  await forEachConcurrently(chunks, IN_FLIGHT, write);
   const usage = meter.stop();
   return {
     name,

@@ -108,9 +108,12 @@ interface PartitionRuntime {
 
 const MAX_TICK_MS = 200;
 
+/** Events taken from Kafka and waiting for the partition's next flush. */
+const waitingIn = (runtime: PartitionRuntime): number =>
+  runtime.posts.length + runtime.late.length + runtime.deadLetters.length;
+
 /** Events held in memory for the partition: waiting for a flush, or in the flush in flight. */
-const bufferedIn = (runtime: PartitionRuntime): number =>
-  runtime.posts.length + runtime.late.length + runtime.deadLetters.length + runtime.inFlight;
+const bufferedIn = (runtime: PartitionRuntime): number => waitingIn(runtime) + runtime.inFlight;
 
 /** A graceful stop waits this long at most for the last flushes. */
 const SHUTDOWN_FLUSH_TIMEOUT_MS = 10_000;
@@ -333,7 +336,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   private flushDue(runtime: PartitionRuntime): boolean {
-    const waiting = bufferedIn(runtime) - runtime.inFlight;
+    const waiting = waitingIn(runtime);
     // Bounded over all partitions, so memory does not grow with the number assigned.
     if (waiting > 0 && this.bufferedTotal() >= this.config.streaming.maxBufferedEvents) return true;
     const now = this.clock.now();
@@ -464,12 +467,21 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
       const commit = this.commitCandidate(runtime);
       if (commit) void this.control.commit(runtime.ref.topic, runtime.ref.partition, commit);
       // A flush that fell due meanwhile goes out now rather than at the next batch or tick.
-      if (this.readyToFlush(runtime)) {
-        void this.locked(runtime, () => {
-          if (this.readyToFlush(runtime)) this.startFlush(runtime);
-          return Promise.resolve();
-        });
-      }
+      this.flushWhenReady(runtime);
+    });
+  }
+
+  /**
+   * Starts the partition's flush if it is due and none is in flight, taking
+   * the partition's lock for it. The commit follows the flush, outside the
+   * lock: a commit can wait for a rebalance, and the rebalance waits for the
+   * partition's batch, which waits for the lock.
+   */
+  private flushWhenReady(runtime: PartitionRuntime): void {
+    if (!this.readyToFlush(runtime)) return;
+    void this.locked(runtime, () => {
+      if (this.readyToFlush(runtime)) this.startFlush(runtime);
+      return Promise.resolve();
     });
   }
 
@@ -566,16 +578,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     this.engine.tick();
     this.metrics.watermark.set((this.engine.watermarkMs ?? 0) / 1000);
     this.metrics.windowsOpen.set(this.engine.openWindowCount);
-    for (const runtime of this.runtimes.values()) {
-      if (!this.readyToFlush(runtime)) continue;
-      void this.locked(runtime, () => {
-        // The commit follows the flush, outside the partition's lock: a commit
-        // can wait for a rebalance, and the rebalance waits for the
-        // partition's batch, which waits for the lock.
-        if (this.readyToFlush(runtime)) this.startFlush(runtime);
-        return Promise.resolve();
-      });
-    }
+    for (const runtime of this.runtimes.values()) this.flushWhenReady(runtime);
   }
 
   private bufferedTotal(): number {

@@ -293,10 +293,8 @@ export class WindowEngine {
       }
     }
 
-    this.watermarks.observe(
-      partition,
-      inputs.map((i) => i.eventTimeMs),
-    );
+    // The loop has found the batch's highest event time already.
+    if (inputs.length > 0) this.watermarks.observe(partition, [maxEventTimeMs]);
     this.advance();
     return { applied, duplicates, tooLate, tooLateWatermarksMs };
   }
