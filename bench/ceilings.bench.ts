@@ -24,7 +24,8 @@
 import { cpus } from 'node:os';
 import { type AppConfig } from '@app/config';
 import { parseRedditEvent, type RedditEvent } from '@app/ingest/domain/reddit-event';
-import { VaderSentimentScorer } from '@app/nlp/domain/vader/vader-sentiment.scorer';
+import { RedditSentimentScorer } from '@app/nlp/domain/reddit-model/reddit-sentiment.scorer';
+import { loadSentimentModel } from '@app/nlp/sentiment-model.file';
 import { type EnrichedEvent, NlpService } from '@app/nlp/nlp.service';
 import { CassandraPostStore } from '@app/storage/cassandra/cassandra-post.store';
 import { CassandraSession } from '@app/storage/cassandra/cassandra-session';
@@ -124,7 +125,8 @@ async function main(): Promise<void> {
       }
     }),
   );
-  const nlp = new NlpService(new VaderSentimentScorer());
+  // The server's default scorer: the Reddit model.
+  const nlp = new NlpService(new RedditSentimentScorer(loadSentimentModel(null)));
   let enriched: EnrichedEvent[] = [];
   steps.push(inProcess('nlp', events, () => (enriched = nlp.enrichBatch(decoded))));
   const posts = enriched.map(toPostRecord);

@@ -7,14 +7,14 @@
  *
  *   npx ts-node -r tsconfig-paths/register --transpile-only bench/keywords.bench.ts [passes]
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { extractKeywords } from '@app/nlp/domain/keywords';
 import { extractMentions } from '@app/nlp/domain/mentions';
+import { redditTexts } from './support/reddit-texts';
 
 const SHARED = resolve(__dirname, '../../shared/data');
 const VADER = join(SHARED, 'sentiment/vader');
-const CASSETTES = join(SHARED, 'reddit/cassettes');
 const PASSES = Number(process.argv[2] ?? 5);
 const TARGET = 50_000;
 
@@ -24,33 +24,6 @@ function vaderTexts(file: string): string[] {
     .split('\n')
     .map((line) => line.split('\t').slice(2).join('\t'))
     .filter((text) => text !== '');
-}
-
-/** Comment bodies, self-texts and titles of every recorded Reddit listing. */
-function redditTexts(): string[] {
-  const texts: string[] = [];
-  for (const file of readdirSync(CASSETTES)) {
-    const cassette = JSON.parse(readFileSync(join(CASSETTES, file), 'utf8')) as {
-      interactions: { response: { body: { string?: string } } }[];
-    };
-    for (const interaction of cassette.interactions) {
-      let listing: unknown;
-      try {
-        listing = JSON.parse(interaction.response.body.string ?? '');
-      } catch {
-        continue;
-      }
-      const children = (listing as { data?: { children?: { data?: Record<string, unknown> }[] } })
-        ?.data?.children;
-      for (const child of children ?? []) {
-        for (const field of ['body', 'selftext', 'title']) {
-          const value = child.data?.[field];
-          if (typeof value === 'string' && value !== '') texts.push(value);
-        }
-      }
-    }
-  }
-  return texts;
 }
 
 function run(label: string, texts: readonly string[], fn: (text: string) => number): number {

@@ -73,6 +73,10 @@ export interface IngestConfig {
 export interface NlpConfig {
   /** Character budget per text for sentiment scoring. */
   readonly maxChars: number;
+  /** The sentiment model: trained on Reddit comments, or VADER alone. */
+  readonly sentimentModel: 'reddit' | 'vader';
+  /** The reddit model's file; null for the one shipped with the server. */
+  readonly sentimentModelFile: string | null;
 }
 
 export interface StreamingConfig {
@@ -174,7 +178,12 @@ export class AppConfig {
         requestTimeoutMs: env.REDDIT_REQUEST_TIMEOUT_MS,
       },
       { replayDir: resolve(env.REPLAY_DIR) },
-      { maxChars: env.NLP_MAX_CHARS },
+      {
+        maxChars: env.NLP_MAX_CHARS,
+        sentimentModel: env.NLP_SENTIMENT_MODEL,
+        sentimentModelFile:
+          env.NLP_SENTIMENT_MODEL_FILE === undefined ? null : resolve(env.NLP_SENTIMENT_MODEL_FILE),
+      },
     );
   }
 }

@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -209,6 +210,19 @@ export class EnvironmentVariables {
   @Max(1_000_000)
   readonly NLP_MAX_CHARS: number = 10000;
 
+  /**
+   * Which sentiment model scores events: "reddit", the model trained on
+   * human-labelled Reddit comments (the default), or "vader", the lexicon
+   * method alone.
+   */
+  @IsIn(['reddit', 'vader'])
+  readonly NLP_SENTIMENT_MODEL: 'reddit' | 'vader' = 'reddit';
+
+  /** A model file written by `npm run train:sentiment`; defaults to the one shipped with the server. */
+  @IsOptional()
+  @IsString()
+  readonly NLP_SENTIMENT_MODEL_FILE?: string;
+
   /** false: this instance only ingests (no consumer), for scaling ingest apart from streaming. */
   @Transform(toBool)
   @IsBoolean()
@@ -327,8 +341,22 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
         `(${env.WINDOW_FLUSH_INTERVAL_MS}) (got ${env.STREAMING_CHECKPOINT_INTERVAL_MS})`,
     );
   }
+  if (env.NLP_SENTIMENT_MODEL_FILE !== undefined && !isReadableFile(env.NLP_SENTIMENT_MODEL_FILE)) {
+    problems.push(
+      `NLP_SENTIMENT_MODEL_FILE: no readable file at ${JSON.stringify(env.NLP_SENTIMENT_MODEL_FILE)}`,
+    );
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
+}
+
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** What the pattern cannot check: size a multiple of the slide, no spec twice. */

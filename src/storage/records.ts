@@ -17,6 +17,8 @@ export interface PostRecord {
   readonly parentId: string | null;
   readonly sentimentScore: number | null;
   readonly sentimentLabel: string | null;
+  /** The model that scored it ("reddit-…", "vader"); null when it was not scored. */
+  readonly sentimentModel: string | null;
   readonly bodyState: string;
   readonly ingestedAtMs: number;
   readonly source: string;
@@ -47,6 +49,8 @@ export interface WindowRecord {
   readonly positive: number;
   readonly neutral: number;
   readonly negative: number;
+  /** The models that scored the window's events, comma-separated; null when none was scored. */
+  readonly sentimentModel: string | null;
   readonly scoreSum: number;
   readonly topKeywords: readonly CountedKeyRecord[];
   readonly topMentions: readonly CountedKeyRecord[];

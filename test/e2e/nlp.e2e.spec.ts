@@ -7,6 +7,9 @@ jest.setTimeout(120_000);
 interface Analysis {
   language: string;
   sentiment: {
+    model: string;
+    score: number;
+    probabilities: { positive: number; neutral: number; negative: number } | null;
     compound: number;
     label: string;
     positive: number;
@@ -53,6 +56,14 @@ describe('POST /api/nlp/analyze', () => {
     expect(body.language).toBe('en');
     expect(body.sentiment?.label).toBe('positive');
     expect(body.sentiment?.negative).toBe(0); // the quoted negative words are not the author's
+    // The default model is the one trained on Reddit comments; it shows its probabilities.
+    const sentiment = body.sentiment!;
+    expect(sentiment.model).toMatch(/^reddit-[0-9a-f]{8}$/);
+    const p = sentiment.probabilities!;
+    expect(p.positive + p.neutral + p.negative).toBeCloseTo(1, 6);
+    expect(p.positive).toBeGreaterThan(Math.max(p.neutral, p.negative));
+    expect(sentiment.score).toBeCloseTo(p.positive - p.negative, 6);
+    expect(sentiment.compound).toBeGreaterThan(0.05); // VADER's reading, reported beside it
     expect(body.keywords.map((k) => k.key)).toContain('machine learning');
     expect(body.mentions).toMatchObject({
       subreddits: ['machinelearning'],
@@ -92,5 +103,33 @@ describe('POST /api/nlp/analyze', () => {
       .send({ text: 'good '.repeat(20_000) })
       .expect(413);
     expect((huge.body as { message: string }).message).toContain(String(64 * 1024));
+  });
+});
+
+describe('POST /api/nlp/analyze with NLP_SENTIMENT_MODEL=vader', () => {
+  let ns: TestNamespace;
+  let api: HttpTestApp;
+
+  beforeAll(async () => {
+    ns = testNamespace({ NLP_SENTIMENT_MODEL: 'vader' });
+    api = await startHttpApp(ns);
+  });
+
+  afterAll(async () => {
+    await api?.app.close();
+    await dropNamespace(ns.config);
+  });
+
+  it('answers with VADER: its compound score, the ±0.05 label and no probabilities', async () => {
+    const body = (
+      await api.http.post('/api/nlp/analyze').send({ text: 'The movie was not good' }).expect(200)
+    ).body as Analysis;
+    expect(body.sentiment).toMatchObject({
+      model: 'vader',
+      label: 'negative',
+      probabilities: null,
+    });
+    expect(body.sentiment?.score).toBeCloseTo(-0.3412, 4);
+    expect(body.sentiment?.compound).toBe(body.sentiment?.score);
   });
 });

@@ -5,7 +5,6 @@ import { Client as CassandraClient } from 'cassandra-driver';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { Client as PgClient } from 'pg';
 import { type RedditEvent } from '@app/ingest/domain/reddit-event';
-import { VaderSentimentScorer } from '@app/nlp/domain/vader/vader-sentiment.scorer';
 import { dropNamespace } from '../support/cleanup';
 import { eventually, testNamespace, type TestNamespace } from '../support/environment';
 import { readTopic } from '../support/kafka-topics';
@@ -21,10 +20,12 @@ import {
   parseWindowSpecs,
   readCassandraWindows,
   readWarehouseWindows,
+  type SentimentOf,
   serverSentimentOf,
   type WindowRow,
 } from '../support/offline-windows';
 import { ServerProcess } from '../support/server-process';
+import { serverSentimentScorer } from '../support/sentiment-scorer';
 
 jest.setTimeout(300_000);
 
@@ -51,9 +52,9 @@ const EVENTS = 4000;
 const ROOT = resolve(__dirname, '..', '..');
 
 const specs = parseWindowSpecs(WINDOW_SPECS);
-const scoreOf = serverSentimentOf(new VaderSentimentScorer());
-const scores = new Map<string, number | null>();
-const sentimentOf = (event: RedditEvent): number | null => {
+const scoreOf = serverSentimentOf(serverSentimentScorer());
+const scores = new Map<string, ReturnType<SentimentOf>>();
+const sentimentOf: SentimentOf = (event: RedditEvent) => {
   if (!scores.has(event.fullname)) scores.set(event.fullname, scoreOf(event));
   return scores.get(event.fullname) ?? null;
 };

@@ -6,15 +6,15 @@ import { createApp, startApp } from '@app/bootstrap';
 import { type RedditEvent } from '@app/ingest/domain/reddit-event';
 import { EventSink } from '@app/ingest/event-sink';
 import { SyntheticRedditGenerator } from '@app/ingest/sources/synthetic/synthetic-generator';
-import { VaderSentimentScorer } from '@app/nlp/domain/vader/vader-sentiment.scorer';
 import { dropNamespace } from '../support/cleanup';
 import { eventually, testNamespace, type TestNamespace } from '../support/environment';
 import { type ExpectedWindow, expectedMinuteWindows } from '../support/expected-windows';
+import { serverSentimentScorer } from '../support/sentiment-scorer';
 
 jest.setTimeout(180_000);
 
 /** The scorer the server uses, so expected sentiment sums match exactly. */
-const scorer = new VaderSentimentScorer();
+const scorer = serverSentimentScorer();
 
 interface StoredWindow extends ExpectedWindow {
   key: string;
@@ -161,6 +161,29 @@ describe('pipeline on the real stack: Kafka -> streaming -> Cassandra and Postgr
       { what: 'every post in the warehouse' },
     );
     expect(facts).toEqual({ n: String(events.length), distinct_n: String(events.length) });
+
+    // Every scored row names the model that scored it; unscored rows name none.
+    const postModels = (
+      await pg.query<{ model: string | null; scored: boolean; n: string }>(
+        `SELECT sentiment_model AS model, sentiment_score IS NOT NULL AS scored, count(*) AS n
+         FROM ${ns.config.warehouse.schema}.fact_posts GROUP BY 1, 2 ORDER BY 1, 2`,
+      )
+    ).rows;
+    expect(postModels.filter((row) => row.scored).map((row) => row.model)).toEqual([scorer.model]);
+    expect(postModels.filter((row) => !row.scored).every((row) => row.model === null)).toBe(true);
+    const windowModels = await pg.query<{ model: string | null }>(
+      `SELECT DISTINCT sentiment_model AS model FROM ${ns.config.warehouse.schema}.fact_windows
+       WHERE sentiment_count > 0`,
+    );
+    expect(windowModels.rows.map((row) => row.model)).toEqual([scorer.model]);
+    const cassandraModels = await cassandra.execute(
+      `SELECT sentiment_model, sentiment_score FROM ${ns.config.cassandra.keyspace}.posts_by_subreddit_day`,
+    );
+    for (const row of cassandraModels.rows) {
+      expect(row.get('sentiment_model')).toBe(
+        row.get('sentiment_score') === null ? null : scorer.model,
+      );
+    }
   });
 
   it('sends malformed messages to the dead-letter topic with a reason and keeps going', async () => {

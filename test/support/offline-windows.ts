@@ -2,7 +2,7 @@ import { type Client as CassandraClient, type types } from 'cassandra-driver';
 import { type Client as PgClient } from 'pg';
 import { type RedditEvent } from '@app/ingest/domain/reddit-event';
 import { analyzeRedditText } from '@app/nlp/domain/analysis';
-import { type SentimentScorer } from '@app/nlp/domain/sentiment';
+import { type SentimentLabel, type SentimentScorer } from '@app/nlp/domain/sentiment';
 
 /**
  * The window rows a correct server must store, computed offline by brute force
@@ -63,13 +63,14 @@ export function windowStartsFor(t: number, spec: OfflineWindowSpec): number[] {
   return starts;
 }
 
-/** The sentiment score a window counts for an event; null when the event has none. */
-export type SentimentOf = (event: RedditEvent) => number | null;
+/** The sentiment score and label a window counts for an event; null when the event has none. */
+export type SentimentOf = (
+  event: RedditEvent,
+) => { readonly score: number; readonly label: SentimentLabel } | null;
 
-/** The server's rule: the NLP analysis's sentiment score, null for deleted, removed or non-English text. */
+/** The server's rule: the NLP analysis's sentiment, null for deleted, removed or non-English text. */
 export function serverSentimentOf(scorer: SentimentScorer): SentimentOf {
-  return (event) =>
-    analyzeRedditText({ title: event.title, body: event.body }, scorer).sentiment?.score ?? null;
+  return (event) => analyzeRedditText({ title: event.title, body: event.body }, scorer).sentiment;
 }
 
 export interface WindowRow {
@@ -103,8 +104,6 @@ export interface StoredWindowRow extends WindowRow {
 export const DELETED_AUTHOR = '[deleted]';
 /** Sentiment is summed in millionths, as the server does, so sums are exact. */
 const MICROS = 1_000_000;
-const POSITIVE_FROM = 0.05;
-const NEGATIVE_FROM = -0.05;
 
 export function windowKey(
   row: Pick<WindowRow, 'subreddit' | 'windowSpec' | 'windowStartMs'>,
@@ -186,15 +185,12 @@ export function expectedWindows(
         w.firstEventMs = Math.min(w.firstEventMs, t);
         w.lastEventMs = Math.max(w.lastEventMs, t);
         if (sentiment !== null) {
+          const { score, label } = sentiment;
           w.sentimentCount++;
-          w.sentimentMicros += Math.round(sentiment * MICROS);
-          w.sentimentMin =
-            w.sentimentMin === null ? sentiment : Math.min(w.sentimentMin, sentiment);
-          w.sentimentMax =
-            w.sentimentMax === null ? sentiment : Math.max(w.sentimentMax, sentiment);
-          if (sentiment >= POSITIVE_FROM) w.positive++;
-          else if (sentiment <= NEGATIVE_FROM) w.negative++;
-          else w.neutral++;
+          w.sentimentMicros += Math.round(score * MICROS);
+          w.sentimentMin = w.sentimentMin === null ? score : Math.min(w.sentimentMin, score);
+          w.sentimentMax = w.sentimentMax === null ? score : Math.max(w.sentimentMax, score);
+          w[label]++;
         }
       }
     }

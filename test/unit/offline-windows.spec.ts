@@ -1,4 +1,5 @@
 import { type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { labelFor } from '@app/nlp/domain/sentiment';
 import { VaderSentimentScorer } from '@app/nlp/domain/vader/vader-sentiment.scorer';
 import {
   DEFAULT_DISORDERED_INPUT,
@@ -11,6 +12,7 @@ import {
   expectedWindows,
   parseWindowSpec,
   parseWindowSpecs,
+  type SentimentOf,
   serverSentimentOf,
   type StoredWindowRow,
   windowKey,
@@ -54,7 +56,10 @@ function event(
 
 /** Sentiment chosen per event in the test, instead of scoring text. */
 const sentiments = new Map<string, number | null>();
-const sentimentOf = (e: RedditEvent): number | null => sentiments.get(e.fullname) ?? null;
+const sentimentOf: SentimentOf = (e: RedditEvent) => {
+  const score = sentiments.get(e.fullname) ?? null;
+  return score === null ? null : { score, label: labelFor(score) };
+};
 
 const stored = (rows: readonly WindowRow[]): StoredWindowRow[] =>
   rows.map((row) => ({ ...row, uniqueAuthorsExact: true, isFinal: false }));

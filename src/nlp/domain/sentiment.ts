@@ -1,18 +1,37 @@
 export type SentimentLabel = 'positive' | 'neutral' | 'negative';
 
-export interface Sentiment {
-  /** Normalised score in [-1, 1] (for VADER, the compound score). */
-  readonly score: number;
-  readonly label: SentimentLabel;
-  /** Shares of the text that read positive, neutral and negative; they sum to 1. */
-  readonly positive?: number;
-  readonly neutral?: number;
-  readonly negative?: number;
-  /** True when the text exceeded the scorer's character budget and only its start was scored. */
-  readonly truncated?: boolean;
+export interface ClassProbabilities {
+  readonly positive: number;
+  readonly neutral: number;
+  readonly negative: number;
 }
 
-/** The three-class rule used across the product: ±0.05 around zero is neutral. */
+/** VADER's reading of a text: its compound score and the shares of positive, neutral and negative text (summing to 1). */
+export interface LexiconReading {
+  readonly compound: number;
+  readonly positive: number;
+  readonly neutral: number;
+  readonly negative: number;
+}
+
+export interface Sentiment {
+  /**
+   * Which scorer produced this: "vader", or "reddit-" and the trained
+   * model's id, so a change of model is visible wherever the score is stored.
+   */
+  readonly model: string;
+  /** Score in [-1, 1]: VADER's compound, or P(positive) − P(negative) for a trained model. */
+  readonly score: number;
+  readonly label: SentimentLabel;
+  /** Class probabilities; only trained models have them. */
+  readonly probabilities?: ClassProbabilities;
+  /** VADER's reading of the same text (for VADER itself, its own result). */
+  readonly lexicon: LexiconReading;
+  /** True when the text exceeded the scorer's character budget and only its start was scored. */
+  readonly truncated: boolean;
+}
+
+/** The three-class rule for continuous scores: ±0.05 around zero is neutral. */
 export function labelFor(score: number): SentimentLabel {
   if (score >= 0.05) return 'positive';
   if (score <= -0.05) return 'negative';
@@ -33,6 +52,8 @@ export function normaliseValence(sum: number, alpha = 15): number {
 export abstract class SentimentScorer {
   /** Character budget: longer texts are scored on their start only. */
   abstract readonly maxChars: number;
+  /** The model name stored with every score ("vader", "reddit-1a2b3c4d"). */
+  abstract readonly model: string;
   /** null when there is no text to score (empty, deleted or removed). */
   abstract score(text: string): Sentiment | null;
 }

@@ -74,6 +74,16 @@ const MIGRATIONS: readonly Migration[] = [
       ) WITH gc_grace_seconds = 3600`,
     ],
   },
+  {
+    id: 5,
+    name: 'sentiment model',
+    // Which model scored a post, and which models scored a window's events:
+    // a change of model shows in the data instead of as a silent shift.
+    statements: (ks) => [
+      `ALTER TABLE ${ks}.posts_by_subreddit_day ADD sentiment_model text`,
+      `ALTER TABLE ${ks}.windows_by_subreddit_day ADD sentiment_model text`,
+    ],
+  },
 ];
 
 const ALREADY_APPLIED = /already exists|conflicts with an existing column/i;

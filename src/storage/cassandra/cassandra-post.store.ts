@@ -24,8 +24,8 @@ export class CassandraPostStore extends PostStore {
     this.insert = `INSERT INTO ${config.cassandra.keyspace}.posts_by_subreddit_day (
       subreddit, day, created_at, fullname, kind, author, title, body, permalink, url,
       score, num_comments, over_18, link_id, parent_id, sentiment_score, sentiment_label,
-      ingested_at, source, stream_id, body_state)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+      ingested_at, source, stream_id, body_state, sentiment_model)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     this.latest = `SELECT * FROM ${config.cassandra.keyspace}.posts_by_subreddit_day
       WHERE subreddit = ? AND day = ? AND created_at < ? LIMIT ?`;
   }
@@ -79,6 +79,7 @@ export class CassandraPostStore extends PostStore {
           p.source,
           p.streamId,
           p.bodyState,
+          p.sentimentModel,
         ],
       };
     });
@@ -112,6 +113,7 @@ function toPostRecord(row: types.Row): PostRecord {
     parentId: get<string | null>('parent_id'),
     sentimentScore: get<number | null>('sentiment_score'),
     sentimentLabel: get<string | null>('sentiment_label'),
+    sentimentModel: get<string | null>('sentiment_model'),
     bodyState: get<string | null>('body_state') ?? 'present',
     ingestedAtMs: ms(row.get('ingested_at')),
     source: get<string>('source'),

@@ -54,8 +54,8 @@ export class CassandraWindowStore extends WindowStore {
       subreddit, window_spec, day, window_start, window_end, submissions, comments,
       sentiment_sum, sentiment_count, sentiment_mean, positive, neutral, negative, score_sum,
       first_event_at, last_event_at, updated_at, unique_authors, unique_authors_exact,
-      sentiment_min, sentiment_max, top_keywords, top_mentions, is_final)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+      sentiment_min, sentiment_max, top_keywords, top_mentions, is_final, sentiment_model)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
   }
 
   async upsertWindows(windows: readonly WindowRecord[]): Promise<void> {
@@ -95,6 +95,7 @@ export class CassandraWindowStore extends WindowStore {
           topKeywords,
           topMentions,
           w.final,
+          w.sentimentModel,
         ],
       };
     });
@@ -184,6 +185,7 @@ export class CassandraWindowStore extends WindowStore {
       positive: toNumber(row.get('positive')),
       neutral: toNumber(row.get('neutral')),
       negative: toNumber(row.get('negative')),
+      sentimentModel: row.get('sentiment_model') as string | null,
       scoreSum: toNumber(row.get('score_sum')),
       firstEventMs: toMs(row.get('first_event_at')),
       lastEventMs: toMs(row.get('last_event_at')),

@@ -31,6 +31,7 @@ const POST_COLUMNS = [
   'stream_id',
   'loaded_at',
   'body_state',
+  'sentiment_model',
 ] as const;
 
 const WINDOW_COLUMNS = [
@@ -57,6 +58,7 @@ const WINDOW_COLUMNS = [
   'top_keywords',
   'top_mentions',
   'is_final',
+  'sentiment_model',
 ] as const;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -130,6 +132,7 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
       p.streamId,
       loadedAt,
       p.bodyState,
+      warehouseText(p.sentimentModel, 64),
     ]);
     await this.withClient((client) =>
       stagedMerge(
@@ -173,6 +176,7 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
         topListJson(w.topKeywords),
         topListJson(w.topMentions),
         w.final,
+        warehouseText(w.sentimentModel, 256),
       ],
     );
     await this.withClient((client) =>

@@ -75,6 +75,15 @@ const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE ${s}.fact_windows ADD COLUMN is_final BOOLEAN`,
     ],
   },
+  {
+    id: 4,
+    name: 'sentiment model',
+    // Which model scored a post, and which models scored a window's events (comma-separated).
+    statements: (s) => [
+      `ALTER TABLE ${s}.fact_posts ADD COLUMN sentiment_model VARCHAR(64)`,
+      `ALTER TABLE ${s}.fact_windows ADD COLUMN sentiment_model VARCHAR(256)`,
+    ],
+  },
 ];
 
 const ATTEMPTS = 3;

@@ -19,6 +19,13 @@ export class PostResponseDto {
     number | null;
   @ApiProperty({ example: 'positive', nullable: true, type: String }) readonly sentimentLabel!:
     string | null;
+  @ApiProperty({
+    example: 'reddit-1a2b3c4d',
+    nullable: true,
+    type: String,
+    description: 'The model that scored it ("reddit-…" or "vader"); null when it was not scored.',
+  })
+  readonly sentimentModel!: string | null;
 
   static from(post: PostRecord): PostResponseDto {
     return {
@@ -34,6 +41,7 @@ export class PostResponseDto {
       score: post.score,
       sentimentScore: post.sentimentScore,
       sentimentLabel: post.sentimentLabel,
+      sentimentModel: post.sentimentModel,
     };
   }
 }

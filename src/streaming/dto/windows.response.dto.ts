@@ -31,9 +31,17 @@ export class WindowResponseDto {
   readonly sentimentMean!: number | null;
   @ApiProperty({ example: 57, description: 'Events that had text to score.' })
   readonly sentimentCount!: number;
-  @ApiProperty({ example: 25 }) readonly positive!: number;
+  @ApiProperty({ example: 25, description: 'Scored events labelled positive.' })
+  readonly positive!: number;
   @ApiProperty({ example: 10 }) readonly neutral!: number;
   @ApiProperty({ example: 22 }) readonly negative!: number;
+  @ApiProperty({
+    example: ['reddit-1a2b3c4d'],
+    type: [String],
+    description:
+      "The models that scored this window's events; more than one means the model changed inside the window.",
+  })
+  readonly sentimentModels!: string[];
   @ApiProperty({ example: 1830 }) readonly scoreSum!: number;
   @ApiProperty({
     type: [CountedKeyDto],
@@ -71,6 +79,7 @@ export class WindowResponseDto {
       positive: record.positive,
       neutral: record.neutral,
       negative: record.negative,
+      sentimentModels: record.sentimentModel === null ? [] : record.sentimentModel.split(','),
       scoreSum: record.scoreSum,
       topKeywords: [...record.topKeywords],
       topMentions: [...record.topMentions],

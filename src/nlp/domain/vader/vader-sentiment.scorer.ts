@@ -1,4 +1,5 @@
 import { labelFor, normaliseValence, type Sentiment, SentimentScorer } from '../sentiment';
+import { cutToBudget, isSpace } from '../text-budget';
 import { EMOJI_VALENCE } from './emoji-valence';
 import { loadVaderLexicon } from './vader-lexicon';
 import {
@@ -25,6 +26,7 @@ import {
 
 /** A VADER result: the compound score plus the shares of positive, neutral and negative tokens. */
 export interface VaderSentiment extends Sentiment {
+  readonly model: typeof VADER_MODEL;
   /** The compound score in [-1, 1]. */
   readonly score: number;
   readonly positive: number;
@@ -45,6 +47,8 @@ export interface VaderSentimentScorerOptions {
 }
 
 export const DEFAULT_MAX_CHARS = 10_000;
+/** The model name VADER scores are stored under. */
+export const VADER_MODEL = 'vader';
 
 // Word flags, one bit per role a word can play in the rules.
 const NEGATOR = 1 << 0;
@@ -81,8 +85,6 @@ interface WordInfo {
 }
 
 const UNSCORABLE = new Set(['[deleted]', '[removed]']);
-/** How far back from the budget the cut looks for whitespace before cutting mid-word. */
-const WORD_BOUNDARY_LOOKBACK = 200;
 
 /**
  * VADER (Hutto & Gilbert, ICWSM 2014) implemented from the paper's rules:
@@ -98,6 +100,7 @@ const WORD_BOUNDARY_LOOKBACK = 200;
  */
 export class VaderSentimentScorer extends SentimentScorer {
   readonly maxChars: number;
+  readonly model = VADER_MODEL;
   private readonly words = new Map<string, WordInfo>();
 
   // Per-token buffers, grown on demand and reused.
@@ -125,7 +128,7 @@ export class VaderSentimentScorer extends SentimentScorer {
   override score(text: string): VaderSentiment | null {
     const trimmed = text.trim();
     if (trimmed === '' || UNSCORABLE.has(trimmed)) return null;
-    const budgeted = this.applyBudget(trimmed);
+    const budgeted = cutToBudget(trimmed, this.maxChars);
     this.tokenise(budgeted);
     return this.scoreTokens(budgeted !== trimmed);
   }
@@ -195,17 +198,6 @@ export class VaderSentimentScorer extends SentimentScorer {
     this.boosters = boosters;
     this.flags = flags;
     this.capacity = capacity;
-  }
-
-  private applyBudget(text: string): string {
-    if (text.length <= this.maxChars) return text;
-    let cut = this.maxChars;
-    const floor = Math.max(1, cut - WORD_BOUNDARY_LOOKBACK);
-    let boundary = cut;
-    while (boundary >= floor && !isSpace(text.charCodeAt(boundary))) boundary--;
-    if (boundary >= floor) cut = boundary;
-    else if (isHighSurrogate(text.charCodeAt(cut - 1))) cut--;
-    return text.slice(0, cut);
   }
 
   // ------------------------------------------------------------ tokeniser
@@ -399,9 +391,7 @@ export class VaderSentimentScorer extends SentimentScorer {
 
   private scoreTokens(truncated: boolean): VaderSentiment {
     const count = this.tokenCount;
-    if (count === 0) {
-      return { score: 0, label: 'neutral', positive: 0, neutral: 1, negative: 0, truncated };
-    }
+    if (count === 0) return vaderResult(0, 0, 1, 0, truncated);
     this.applyPhrases(count);
     const valences = this.valences;
     const flags = this.flags;
@@ -442,15 +432,13 @@ export class VaderSentimentScorer extends SentimentScorer {
     else if (positiveMass < negativeMass) negativeMass += emphasis;
 
     const total = positiveMass + negativeMass + neutralCount;
-    const score = normaliseValence(sum, NORMALISATION_ALPHA);
-    return {
-      score,
-      label: labelFor(score),
-      positive: positiveMass / total,
-      neutral: neutralCount / total,
-      negative: negativeMass / total,
+    return vaderResult(
+      normaliseValence(sum, NORMALISATION_ALPHA),
+      positiveMass / total,
+      neutralCount / total,
+      negativeMass / total,
       truncated,
-    };
+    );
   }
 
   /** The valence of the sentiment word at `i` after the rules that look at its neighbours. */
@@ -512,6 +500,25 @@ export class VaderSentimentScorer extends SentimentScorer {
     else if (questions > 1) question = questions * QUESTION_INCREMENT;
     return exclamation + question;
   }
+}
+
+function vaderResult(
+  compound: number,
+  positive: number,
+  neutral: number,
+  negative: number,
+  truncated: boolean,
+): VaderSentiment {
+  return {
+    model: VADER_MODEL,
+    score: compound,
+    label: labelFor(compound),
+    positive,
+    neutral,
+    negative,
+    lexicon: { compound, positive, neutral, negative },
+    truncated,
+  };
 }
 
 function clearToken(
@@ -578,23 +585,6 @@ function isEmojiUnit(c: number): boolean {
   );
 }
 
-function isSpace(c: number): boolean {
-  return (
-    c === 32 ||
-    (c >= 9 && c <= 13) ||
-    (c >= 0x80 &&
-      (c === 0xa0 ||
-        c === 0x1680 ||
-        (c >= 0x2000 && c <= 0x200b) ||
-        c === 0x2028 ||
-        c === 0x2029 ||
-        c === 0x202f ||
-        c === 0x205f ||
-        c === 0x3000 ||
-        c === 0xfeff))
-  );
-}
-
 /** ASCII punctuation plus the typographic quotes, dashes and ellipsis phones insert. */
 function isPunctuation(c: number): boolean {
   if (c < 0x80)
@@ -626,8 +616,4 @@ function isLowerCaseLetter(c: number): boolean {
     (c >= 0x3b1 && c <= 0x3c9) ||
     (c >= 0x430 && c <= 0x45f)
   );
-}
-
-function isHighSurrogate(c: number): boolean {
-  return c >= 0xd800 && c <= 0xdbff;
 }

@@ -26,7 +26,12 @@ export interface WindowEvent {
   readonly eventTimeMs: number;
   readonly author: string;
   readonly score: number;
+  /** The sentiment score in [-1, 1]; null when the text was not scored. */
   readonly sentiment: number | null;
+  /** The scorer's label (null with the score): windows count labels, not bands of the score. */
+  readonly sentimentLabel: 'positive' | 'neutral' | 'negative' | null;
+  /** Which model scored it ("vader", "reddit-…"); null with the score. */
+  readonly sentimentModel: string | null;
   readonly keywords: readonly { readonly key: string; readonly count: number }[];
   readonly mentions: readonly string[];
 }
@@ -40,10 +45,13 @@ export interface AggregateOptions {
 
 export const DEFAULT_AGGREGATE_OPTIONS: AggregateOptions = { topK: 20, maxExactAuthors: 10_000 };
 
-/** Same thresholds as the compound VADER score bands used by the tumbling engine. */
-export const POSITIVE_THRESHOLD = 0.05;
-export const NEGATIVE_THRESHOLD = -0.05;
 const SENTIMENT_SCALE = 1_000_000;
+/**
+ * A window names the models that scored its events; more than one shows a
+ * change of model inside the window. Bounded (the smallest names win, which
+ * keeps merge associative); in practice a window sees one or two.
+ */
+export const MAX_SENTIMENT_MODELS = 4;
 
 export interface CountedKey {
   readonly key: string;
@@ -281,6 +289,8 @@ export interface WindowAggregateJSON {
   readonly positive: number;
   readonly neutral: number;
   readonly negative: number;
+  /** Absent in checkpoints written before models were recorded. */
+  readonly sentimentModels?: readonly string[];
   readonly firstEventMs: number | null;
   readonly lastEventMs: number | null;
   readonly authors: DistinctSketchJSON;
@@ -314,6 +324,8 @@ export interface AggregateSummary {
   readonly positive: number;
   readonly neutral: number;
   readonly negative: number;
+  /** The models that scored the window's events, sorted. */
+  readonly sentimentModels: readonly string[];
   readonly topKeywords: readonly CountedKey[];
   readonly topMentions: readonly CountedKey[];
   /** Upper bound on how much any top-K count below may be under its true value. */
@@ -331,6 +343,12 @@ function maxOrNull(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.max(a, b);
 }
 
+/** The sorted union, cut to MAX_SENTIMENT_MODELS: a pure function of the union, so merge stays associative. */
+function unionOfModels(a: readonly string[], b: readonly string[]): string[] {
+  if (b.length === 0 || b.every((model) => a.includes(model))) return [...a];
+  return [...new Set([...a, ...b])].sort().slice(0, MAX_SENTIMENT_MODELS);
+}
+
 export class WindowAggregate {
   submissions = 0;
   comments = 0;
@@ -343,6 +361,7 @@ export class WindowAggregate {
   positive = 0;
   neutral = 0;
   negative = 0;
+  sentimentModels: readonly string[] = [];
   firstEventMs: number | null = null;
   lastEventMs: number | null = null;
   authors: DistinctSketch;
@@ -366,9 +385,13 @@ export class WindowAggregate {
       this.sentimentCount++;
       this.sentimentMin = minOrNull(this.sentimentMin, s);
       this.sentimentMax = maxOrNull(this.sentimentMax, s);
-      if (s >= POSITIVE_THRESHOLD) this.positive++;
-      else if (s <= NEGATIVE_THRESHOLD) this.negative++;
+      if (event.sentimentLabel === 'positive') this.positive++;
+      else if (event.sentimentLabel === 'negative') this.negative++;
       else this.neutral++;
+      const model = event.sentimentModel;
+      if (model !== null && !this.sentimentModels.includes(model)) {
+        this.sentimentModels = unionOfModels(this.sentimentModels, [model]);
+      }
     }
     this.authors.add(event.author);
     for (const { key, count } of event.keywords) this.keywords.add(key, count);
@@ -392,6 +415,7 @@ export class WindowAggregate {
     m.positive = a.positive + b.positive;
     m.neutral = a.neutral + b.neutral;
     m.negative = a.negative + b.negative;
+    m.sentimentModels = unionOfModels(a.sentimentModels, b.sentimentModels);
     m.firstEventMs = minOrNull(a.firstEventMs, b.firstEventMs);
     m.lastEventMs = maxOrNull(a.lastEventMs, b.lastEventMs);
     m.authors = DistinctSketch.merge(a.authors, b.authors);
@@ -418,6 +442,7 @@ export class WindowAggregate {
       positive: this.positive,
       neutral: this.neutral,
       negative: this.negative,
+      sentimentModels: this.sentimentModels,
       topKeywords: this.keywords.top(),
       topMentions: this.mentions.top(),
       keywordsErrorBound: this.keywords.errorBound(),
@@ -455,6 +480,7 @@ export class WindowAggregate {
     a.positive = json.positive;
     a.neutral = json.neutral;
     a.negative = json.negative;
+    a.sentimentModels = json.sentimentModels ?? [];
     a.firstEventMs = json.firstEventMs;
     a.lastEventMs = json.lastEventMs;
     if (withAuthors) a.authors = DistinctSketch.fromJSON(withAuthors.authors);
@@ -475,6 +501,7 @@ export class WindowAggregate {
       positive: this.positive,
       neutral: this.neutral,
       negative: this.negative,
+      sentimentModels: this.sentimentModels,
       firstEventMs: this.firstEventMs,
       lastEventMs: this.lastEventMs,
       keywords: this.keywords.toJSON(),

@@ -94,6 +94,49 @@ describe('WindowAggregate', () => {
     expect(json(M(M(a, b), c))).toEqual(json(aggregateOf([...eventsC, ...eventsA, ...eventsB])));
   });
 
+  it('counts labels as the scorer gave them, and names the models that scored the window', () => {
+    // A trained model labels by its most probable class: a score of 0.02 can be positive.
+    const labelled = aggregateOf([
+      event({
+        fullname: 't1_p',
+        sentiment: 0.02,
+        sentimentLabel: 'positive',
+        sentimentModel: 'reddit-b',
+      }),
+      event({
+        fullname: 't1_n',
+        sentiment: -0.3,
+        sentimentLabel: 'neutral',
+        sentimentModel: 'reddit-b',
+      }),
+      event({
+        fullname: 't1_v',
+        sentiment: -0.5,
+        sentimentLabel: 'negative',
+        sentimentModel: 'vader',
+      }),
+      event({ fullname: 't1_x', sentiment: null }),
+    ]).summary();
+    expect(labelled).toMatchObject({ positive: 1, neutral: 1, negative: 1, sentimentCount: 3 });
+    expect(labelled.sentimentModels).toEqual(['reddit-b', 'vader']);
+    // The union is sorted and bounded, so merge order cannot change it.
+    const many = ['m5', 'm3', 'm1', 'm4', 'm2'].map((model, i) =>
+      aggregateOf([event({ fullname: `t1_${i}`, sentiment: 0.5, sentimentModel: model })]),
+    );
+    const left = many.reduce((x, y) => WindowAggregate.merge(x, y));
+    const right = [...many].reverse().reduce((x, y) => WindowAggregate.merge(x, y));
+    expect(left.summary().sentimentModels).toEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(right.summary().sentimentModels).toEqual(left.summary().sentimentModels);
+  });
+
+  it('restores checkpoints written before models were recorded', () => {
+    const json = a.toJSON() as unknown as Record<string, unknown>;
+    delete json.sentimentModels;
+    const restored = WindowAggregate.fromJSON(json as never);
+    expect(restored.summary().sentimentModels).toEqual([]);
+    expect(restored.summary().sentimentCount).toBe(a.summary().sentimentCount);
+  });
+
   it('round-trips through JSON', () => {
     const merged = WindowAggregate.merge(a, c);
     const restored = WindowAggregate.fromJSON(JSON.parse(JSON.stringify(merged.toJSON())));
