@@ -285,19 +285,19 @@ export class SentimentFeatureExtractor {
   }
 
   private lookUp(hash: number): void {
-    const slot = this.lexicons.table.find(hash);
-    if (slot < 0) return;
-    const { polarity, adjectivePolarity, adjectiveSubjectivity } = this.lexicons.table;
-    const value = polarity[slot]!;
+    const offset = this.lexicons.table.find(hash);
+    if (offset < 0) return;
+    const values = this.lexicons.table.values;
+    const value = values[offset + 1]!;
     if (!Number.isNaN(value)) {
       this.polarityWords++;
       if (value > 0) this.positive += value;
       else this.negative -= value;
     }
-    const subjectivity = adjectiveSubjectivity[slot]!;
+    const subjectivity = values[offset + 3]!;
     if (!Number.isNaN(subjectivity)) {
       this.adjectives++;
-      this.adjectivePolarity += adjectivePolarity[slot]!;
+      this.adjectivePolarity += values[offset + 2]!;
       this.adjectiveSubjectivity += subjectivity;
     }
   }
