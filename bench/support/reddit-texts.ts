@@ -3,9 +3,14 @@ import { join, resolve } from 'node:path';
 
 const CASSETTES = resolve(__dirname, '../../../shared/data/reddit/cassettes');
 
-/** Comment bodies, self-texts and titles of every recorded Reddit listing. */
-export function redditTexts(): string[] {
-  const texts: string[] = [];
+interface ListingChild {
+  readonly kind?: string;
+  readonly data?: Record<string, unknown>;
+}
+
+/** Every item of every listing in the recorded Reddit responses. */
+function recordedListingChildren(): ListingChild[] {
+  const children: ListingChild[] = [];
   for (const file of readdirSync(CASSETTES)) {
     const cassette = JSON.parse(readFileSync(join(CASSETTES, file), 'utf8')) as {
       interactions: { response: { body: { string?: string } } }[];
@@ -17,17 +22,26 @@ export function redditTexts(): string[] {
       } catch {
         continue;
       }
-      const children = (listing as { data?: { children?: { data?: Record<string, unknown> }[] } })
-        ?.data?.children;
-      for (const child of children ?? []) {
-        for (const field of ['body', 'selftext', 'title']) {
-          const value = child.data?.[field];
-          if (typeof value === 'string' && value !== '') texts.push(value);
-        }
-      }
+      children.push(
+        ...((listing as { data?: { children?: ListingChild[] } })?.data?.children ?? []),
+      );
     }
   }
-  return texts;
+  return children;
+}
+
+function textField(child: ListingChild, field: string): string | null {
+  const value = child.data?.[field];
+  return typeof value === 'string' ? value : null;
+}
+
+/** Comment bodies, self-texts and titles of every recorded Reddit listing. */
+export function redditTexts(): string[] {
+  return recordedListingChildren().flatMap((child) =>
+    ['body', 'selftext', 'title']
+      .map((field) => textField(child, field))
+      .filter((text): text is string => text !== null && text !== ''),
+  );
 }
 
 export interface RecordedEvent {
@@ -45,32 +59,13 @@ export function recordedRedditEvents(): {
 } {
   const comments: RecordedEvent[] = [];
   const submissions: RecordedEvent[] = [];
-  for (const file of readdirSync(CASSETTES)) {
-    const cassette = JSON.parse(readFileSync(join(CASSETTES, file), 'utf8')) as {
-      interactions: { response: { body: { string?: string } } }[];
-    };
-    for (const interaction of cassette.interactions) {
-      let listing: unknown;
-      try {
-        listing = JSON.parse(interaction.response.body.string ?? '');
-      } catch {
-        continue;
-      }
-      const children = (
-        listing as {
-          data?: { children?: { kind?: string; data?: Record<string, unknown> }[] };
-        }
-      )?.data?.children;
-      for (const child of children ?? []) {
-        const text = (field: string): string | null => {
-          const value = child.data?.[field];
-          return typeof value === 'string' ? value : null;
-        };
-        if (child.kind === 't1') comments.push({ title: null, body: text('body') ?? '' });
-        else if (child.kind === 't3') {
-          submissions.push({ title: text('title'), body: text('selftext') ?? '' });
-        }
-      }
+  for (const child of recordedListingChildren()) {
+    if (child.kind === 't1') comments.push({ title: null, body: textField(child, 'body') ?? '' });
+    else if (child.kind === 't3') {
+      submissions.push({
+        title: textField(child, 'title'),
+        body: textField(child, 'selftext') ?? '',
+      });
     }
   }
   return { comments, submissions };
