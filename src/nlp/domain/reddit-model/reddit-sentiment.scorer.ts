@@ -67,12 +67,7 @@ export class RedditSentimentScorer extends SentimentScorer {
       score: positive - negative,
       label,
       probabilities: { negative, neutral, positive },
-      lexicon: {
-        compound: lexicon.score,
-        positive: lexicon.positive,
-        neutral: lexicon.neutral,
-        negative: lexicon.negative,
-      },
+      lexicon: lexicon.lexicon,
       truncated: budgeted.length < trimmed.length,
     };
   }
