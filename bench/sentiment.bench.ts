@@ -10,7 +10,7 @@
  * - The VADER paper's human-rated sets (tweets, movie reviews, Amazon, NYT):
  *   Pearson r of the score with the mean human rating, and three-class
  *   accuracy against the rating with the ±0.05 rule (rating / 4).
- * Speed, one thread, after a warm-up, best of five rounds, on real Reddit
+ * Speed, one thread, after a warm-up, best of ten rounds, on real Reddit
  * events as the pipeline reads them: recorded comments (the targets are
  * judged on these: most of a stream, mean about 90 characters, median 31),
  * recorded submissions (title and self-text), and GoEmotions comments:
@@ -38,7 +38,7 @@ import { DEFAULT_MODEL_FILE, loadSentimentModel } from '@app/nlp/sentiment-model
 import { percentile, table } from './support/report';
 import { recordedRedditEvents } from './support/reddit-texts';
 
-const SECONDS_PER_ROW = Number(process.argv.slice(2).find((arg) => /^\d/.test(arg)) ?? 2);
+const SECONDS_PER_ROW = Number(process.argv.slice(2).find((arg) => /^\d/.test(arg)) ?? 3);
 const SHARED = resolve(__dirname, '../../shared/data/sentiment');
 const HUMAN_RATED = [
   ['tweets', 'tweets_GroundTruth.txt'],
@@ -53,7 +53,7 @@ let sink = 0;
 
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'BELOW');
 
-const ROUNDS = 5;
+const ROUNDS = 10;
 
 /**
  * Docs per second of `fn` over `texts`: two warm-up passes, then ROUNDS

@@ -107,6 +107,12 @@ export class SentimentFeatureExtractor {
   private count = 0;
   private wordFeatures = 0;
   private charFeatures = 0;
+  // Token statistics of the current text.
+  private wordCount = 0;
+  private exclamations = 0;
+  private questions = 0;
+  private capsWords = 0;
+  private previous = START_HASH;
   // Lexicon sums of the current text.
   private positive = 0;
   private negative = 0;
@@ -175,7 +181,7 @@ export class SentimentFeatureExtractor {
     this.adjectivePolarity = 0;
     this.adjectiveSubjectivity = 0;
     this.adjectives = 0;
-    const stats = this.words(text);
+    this.words(text);
     if (this.charGramWeight > 0) this.charGrams(text);
 
     // Scale the hashed part to unit length (as if no feature repeated).
@@ -195,15 +201,15 @@ export class SentimentFeatureExtractor {
     this.push(dense + 1, vader.positive);
     this.push(dense + 2, vader.neutral);
     this.push(dense + 3, vader.negative);
-    const lengthBin = Math.min(LENGTH_BINS - 1, Math.floor(Math.log2(Math.max(1, stats.words))));
+    const lengthBin = Math.min(LENGTH_BINS - 1, Math.floor(Math.log2(Math.max(1, this.wordCount))));
     this.push(dense + DENSE_LENGTH + lengthBin, 1);
-    this.push(dense + DENSE_EXCLAMATIONS, Math.min(stats.exclamations, COUNT_CAP) / COUNT_CAP);
-    this.push(dense + DENSE_QUESTIONS, Math.min(stats.questions, COUNT_CAP) / COUNT_CAP);
-    this.push(dense + DENSE_CAPS, Math.min(stats.capsWords, COUNT_CAP) / COUNT_CAP);
+    this.push(dense + DENSE_EXCLAMATIONS, Math.min(this.exclamations, COUNT_CAP) / COUNT_CAP);
+    this.push(dense + DENSE_QUESTIONS, Math.min(this.questions, COUNT_CAP) / COUNT_CAP);
+    this.push(dense + DENSE_CAPS, Math.min(this.capsWords, COUNT_CAP) / COUNT_CAP);
     // VADER's compound one-hot in eight bins as well: its effect on the odds need not be linear.
     const bin = Math.min(COMPOUND_BINS - 1, Math.floor(((vader.score + 1) / 2) * COMPOUND_BINS));
     this.push(dense + DENSE_COMPOUND_BINS + bin, 1);
-    const words = Math.max(1, stats.words);
+    const words = Math.max(1, this.wordCount);
     const adjectives = Math.max(1, this.adjectives);
     this.push(dense + DENSE_LEXICONS, this.positive / words);
     this.push(dense + DENSE_LEXICONS + 1, this.negative / words);
@@ -213,33 +219,22 @@ export class SentimentFeatureExtractor {
     this.push(dense + DENSE_LEXICONS + 5, this.adjectives / words);
   }
 
-  /** Words and bigrams, hashed as they are read: no substrings are made. */
-  private words(text: string): {
-    words: number;
-    exclamations: number;
-    questions: number;
-    capsWords: number;
-  } {
-    let words = 0;
-    let exclamations = 0;
-    let questions = 0;
-    let capsWords = 0;
-    let previous = START_HASH;
+  /**
+   * Words and bigrams, hashed as they are read: no substrings are made. The
+   * per-character state stays in locals (a closure over them would move them
+   * to the heap); the per-token state is in fields.
+   */
+  private words(text: string): void {
+    this.wordCount = 0;
+    this.exclamations = 0;
+    this.questions = 0;
+    this.capsWords = 0;
+    this.previous = START_HASH;
     let hash = FNV_OFFSET;
     let inWord = false;
     let upper = 0;
     let lower = 0;
     const length = text.length;
-    const finishToken = (isWord: boolean): void => {
-      this.word(hash, previous);
-      previous = hash;
-      if (isWord) {
-        words++;
-        if (upper >= 2 && lower === 0) capsWords++;
-        this.lookUp(hash);
-      }
-      inWord = false;
-    };
     for (let i = 0; i < length; i++) {
       let c = text.charCodeAt(i);
       if (c >= 65 && c <= 90) {
@@ -254,19 +249,20 @@ export class SentimentFeatureExtractor {
       } else if (c >= 0xc0 && isLetter(c)) {
         if (c <= 0xde && c !== 0xd7) c += 32;
       } else {
-        if (inWord) finishToken(true);
+        if (inWord) {
+          this.token(hash, true, upper >= 2 && lower === 0);
+          inWord = false;
+        }
         if (c === 33 || c === 63) {
-          if (c === 33) exclamations++;
-          else questions++;
-          hash = Math.imul(FNV_OFFSET ^ c, FNV_PRIME);
-          finishToken(false);
+          if (c === 33) this.exclamations++;
+          else this.questions++;
+          this.token(Math.imul(FNV_OFFSET ^ c, FNV_PRIME), false, false);
         } else if (isEmojiStart(c)) {
           const codePoint = text.codePointAt(i) ?? c;
           if (codePoint > 0xffff) i++;
           // Skin tones and the variation selector are part of the emoji, not emoji of their own.
           if (!(codePoint >= 0x1f3fb && codePoint <= 0x1f3ff)) {
-            hash = Math.imul(FNV_OFFSET ^ codePoint, FNV_PRIME);
-            finishToken(true);
+            this.token(Math.imul(FNV_OFFSET ^ codePoint, FNV_PRIME), true, false);
           }
         }
         continue;
@@ -279,9 +275,19 @@ export class SentimentFeatureExtractor {
       }
       hash = Math.imul(hash ^ c, FNV_PRIME);
     }
-    if (inWord) finishToken(true);
-    this.word(END_HASH, previous, true);
-    return { words, exclamations, questions, capsWords };
+    if (inWord) this.token(hash, true, upper >= 2 && lower === 0);
+    this.word(END_HASH, this.previous, true);
+  }
+
+  /** One token: its unigram and the bigram with the one before; words also count and are looked up. */
+  private token(hash: number, isWord: boolean, caps: boolean): void {
+    this.word(hash, this.previous);
+    this.previous = hash;
+    if (isWord) {
+      this.wordCount++;
+      if (caps) this.capsWords++;
+      this.lookUp(hash);
+    }
   }
 
   private lookUp(hash: number): void {
