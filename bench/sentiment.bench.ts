@@ -22,15 +22,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyzeRedditText } from '@app/nlp/domain/analysis';
-import {
-  classificationReport,
-  type ClassificationReport,
-  formatConfusion,
-  type LabelledRow,
-  parseLabelledTsv,
-} from '@app/nlp/domain/classification-metrics';
+import { formatConfusion, parseLabelledTsv } from '@app/nlp/domain/classification-metrics';
 import { RedditSentimentScorer } from '@app/nlp/domain/reddit-model/reddit-sentiment.scorer';
 import { prepareRedditText } from '@app/nlp/domain/reddit-text';
+import { evaluateOnComments } from '@app/nlp/domain/sentiment-evaluation';
 import { labelFor, type SentimentScorer } from '@app/nlp/domain/sentiment';
 import { humanLabel, parseGroundTruth, pearsonCorrelation } from '@app/nlp/domain/vader/evaluation';
 import { VaderSentimentScorer } from '@app/nlp/domain/vader/vader-sentiment.scorer';
@@ -77,17 +72,6 @@ function docsPerSecond<T>(texts: readonly T[], fn: (text: T) => number): number 
     best = Math.max(best, docs / (Number(elapsed) / 1e9));
   }
   return best;
-}
-
-/** As the pipeline sees a comment body: null (no label) counts as neutral, which is what a human would not say. */
-function devReport(scorer: SentimentScorer, rows: readonly LabelledRow[]): ClassificationReport {
-  const predicted = rows.map(
-    (row) => analyzeRedditText({ body: row.text }, scorer).sentiment?.label ?? 'neutral',
-  );
-  return classificationReport(
-    rows.map((row) => row.label),
-    predicted,
-  );
 }
 
 function lengths(texts: readonly string[]): string {
@@ -189,7 +173,7 @@ function main(): void {
     `\nGoEmotions dev: ${dev.length.toLocaleString('en')} human-labelled Reddit comments`,
   );
   const devRows: string[][] = [['scorer', 'accuracy', 'macro-F1', 'F1 neg', 'F1 neu', 'F1 pos']];
-  const reports = scorers.map(([name, scorer]) => [name, devReport(scorer, dev)] as const);
+  const reports = scorers.map(([name, scorer]) => [name, evaluateOnComments(scorer, dev)] as const);
   for (const [name, report] of reports) {
     devRows.push([
       name,

@@ -15,6 +15,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyzeRedditText } from '../src/nlp/domain/analysis';
+import { evaluateOnComments } from '../src/nlp/domain/sentiment-evaluation';
 import {
   classificationReport,
   formatConfusion,
@@ -39,15 +40,7 @@ const CHOSEN: Config = { hashBits: 18, charGramWeight: 0.2, l2: 2e-5, maxIterati
 const MAX_ITERATIONS = 300;
 
 function evaluateOnDev(model: RedditSentimentModel, dev: readonly LabelledRow[]) {
-  const scorer = new RedditSentimentScorer(model);
-  // As the pipeline reads a comment body; unscored (non-English) text counts as neutral.
-  const predicted = dev.map(
-    (row) => analyzeRedditText({ body: row.text }, scorer).sentiment?.label ?? 'neutral',
-  );
-  return classificationReport(
-    dev.map((row) => row.label),
-    predicted,
-  );
+  return evaluateOnComments(new RedditSentimentScorer(model), dev);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { classificationReport, parseLabelledTsv } from '@app/nlp/domain/classification-metrics';
-import { analyzeRedditText } from '@app/nlp/domain/analysis';
+import { parseLabelledTsv } from '@app/nlp/domain/classification-metrics';
+import { evaluateOnComments } from '@app/nlp/domain/sentiment-evaluation';
 import { parseGroundTruth, pearsonCorrelation } from '@app/nlp/domain/vader/evaluation';
 import { serverSentimentScorer } from '../support/sentiment-scorer';
 
@@ -20,13 +20,7 @@ describe('the shipped Reddit sentiment model', () => {
     const rows = parseLabelledTsv(readFileSync(resolve(SHARED, 'goemotions/dev.tsv'), 'utf8'));
     expect(rows).toHaveLength(4_547);
     // Through the pipeline's own NLP, as a comment body would be analysed.
-    const predicted = rows.map(
-      (row) => analyzeRedditText({ body: row.text }, scorer).sentiment?.label ?? 'neutral',
-    );
-    const report = classificationReport(
-      rows.map((row) => row.label),
-      predicted,
-    );
+    const report = evaluateOnComments(scorer, rows);
     expect(report.accuracy).toBeGreaterThanOrEqual(0.74);
     expect(report.macroF1).toBeGreaterThanOrEqual(0.72);
   });

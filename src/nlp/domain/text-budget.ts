@@ -1,3 +1,5 @@
+import { isSpace } from './characters';
+
 /** How far back from the budget a cut looks for whitespace before cutting mid-word. */
 const WORD_BOUNDARY_LOOKBACK = 200;
 
@@ -17,24 +19,6 @@ export function cutToBudget(text: string, maxChars: number): string {
   if (boundary >= floor) cut = boundary;
   else if (isHighSurrogate(text.charCodeAt(cut - 1))) cut--;
   return text.slice(0, cut);
-}
-
-/** ASCII and Unicode whitespace, including the zero-width space and BOM editors leave in text. */
-export function isSpace(c: number): boolean {
-  return (
-    c === 32 ||
-    (c >= 9 && c <= 13) ||
-    (c >= 0x80 &&
-      (c === 0xa0 ||
-        c === 0x1680 ||
-        (c >= 0x2000 && c <= 0x200b) ||
-        c === 0x2028 ||
-        c === 0x2029 ||
-        c === 0x202f ||
-        c === 0x205f ||
-        c === 0x3000 ||
-        c === 0xfeff))
-  );
 }
 
 function isHighSurrogate(c: number): boolean {

@@ -1,3 +1,4 @@
+import { isEmojiStart } from '../characters';
 import { type VaderSentiment } from '../vader/vader-sentiment.scorer';
 import { FNV_OFFSET, FNV_PRIME, mix } from './word-hash';
 import { type WordLexicons } from './word-lexicons';
@@ -391,15 +392,5 @@ function isLetter(c: number): boolean {
     (c >= 65 && c <= 90) ||
     (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7) ||
     (c >= 0x370 && c <= 0x4ff)
-  );
-}
-
-/** First code unit of an emoji: U+1F000 … U+1FAFF (surrogates), symbols, dingbats, arrows, stars. */
-function isEmojiStart(c: number): boolean {
-  return (
-    (c >= 0xd83c && c <= 0xd83e) ||
-    (c >= 0x2600 && c <= 0x27bf) ||
-    (c >= 0x2300 && c <= 0x23ff) ||
-    (c >= 0x2b00 && c <= 0x2bff)
   );
 }

@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type SentimentLabel } from '../sentiment';
-import {
-  DENSE_FEATURE_NAMES,
-  type FeatureOptions,
-  type FeatureVector,
-  type LinearWeights,
-} from './features';
+import { DENSE_FEATURE_NAMES, type FeatureOptions, type LinearWeights } from './features';
 
 /** Class order of every weight row and probability vector. */
 export const CLASSES: readonly SentimentLabel[] = ['negative', 'neutral', 'positive'];
@@ -90,44 +85,6 @@ export class RedditSentimentModel {
       this.biases[0]! + sums[3]! + sums[0]! * this.hashedScales[0]!,
       this.biases[1]! + sums[4]! + sums[1]! * this.hashedScales[1]!,
       this.biases[2]! + sums[5]! + sums[2]! * this.hashedScales[2]!,
-      out,
-    );
-  }
-
-  /**
-   * Class probabilities (negative, neutral, positive) for one feature vector,
-   * written into `out`.
-   */
-  predict(vector: FeatureVector, out: Float64Array): void {
-    const hashedSize = 1 << this.features.hashBits;
-    const hashed = this.hashedWeights;
-    const dense = this.denseWeights;
-    const { indices, values, length } = vector;
-    let q0 = 0;
-    let q1 = 0;
-    let q2 = 0;
-    let d0 = this.biases[0]!;
-    let d1 = this.biases[1]!;
-    let d2 = this.biases[2]!;
-    for (let i = 0; i < length; i++) {
-      const index = indices[i]!;
-      const value = values[i]!;
-      if (index < hashedSize) {
-        const base = index * 3;
-        q0 += hashed[base]! * value;
-        q1 += hashed[base + 1]! * value;
-        q2 += hashed[base + 2]! * value;
-      } else {
-        const base = (index - hashedSize) * 3;
-        d0 += dense[base]! * value;
-        d1 += dense[base + 1]! * value;
-        d2 += dense[base + 2]! * value;
-      }
-    }
-    softmax3(
-      d0 + q0 * this.hashedScales[0]!,
-      d1 + q1 * this.hashedScales[1]!,
-      d2 + q2 * this.hashedScales[2]!,
       out,
     );
   }

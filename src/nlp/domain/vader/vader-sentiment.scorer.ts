@@ -1,5 +1,6 @@
 import { labelFor, normaliseValence, type Sentiment, SentimentScorer } from '../sentiment';
-import { cutToBudget, isSpace } from '../text-budget';
+import { isEmojiStart, isSpace } from '../characters';
+import { cutToBudget } from '../text-budget';
 import { EMOJI_VALENCE } from './emoji-valence';
 import { loadVaderLexicon } from './vader-lexicon';
 import {
@@ -243,7 +244,7 @@ export class VaderSentimentScorer extends SentimentScorer {
       }
       if (c === 33) exclamations++;
       else if (c === 63) questions++;
-      else if (isEmojiUnit(c)) {
+      else if (isEmojiStart(c)) {
         const codePoint = text.codePointAt(i) ?? c;
         if (codePoint >= 0x1f000 || c < 0xd800) {
           if (start >= 0) {
@@ -573,16 +574,6 @@ function endOfEmoji(text: string, index: number, codePoint: number): number {
     } else break;
   }
   return end;
-}
-
-/** First code unit of an emoji: U+1F000 … U+1FAFF (surrogates), symbols, dingbats, stars. */
-function isEmojiUnit(c: number): boolean {
-  return (
-    (c >= 0xd83c && c <= 0xd83e) ||
-    (c >= 0x2600 && c <= 0x27bf) ||
-    (c >= 0x2300 && c <= 0x23ff) ||
-    (c >= 0x2b00 && c <= 0x2bff)
-  );
 }
 
 /** ASCII punctuation plus the typographic quotes, dashes and ellipsis phones insert. */
