@@ -13,7 +13,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
-import { parseWindowSpec } from '@app/streaming/domain/engine/window-spec';
+import { parseWindowSpec } from '@app/common/window-spec';
 
 const HOST_PORT_LIST = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}(,[A-Za-z0-9.\-_[\]:]+:\d{1,5})*$/;
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;

@@ -1,15 +1,12 @@
 import { type Clock } from '@app/common/clock';
-import {
-  type AggregateOptions,
-  type AggregateSummary,
-  DEFAULT_AGGREGATE_OPTIONS,
-  WindowAggregate,
-  type WindowAggregateCountsJSON,
-  type WindowAggregateJSON,
-  type WindowEvent,
-} from './aggregate';
+import { type CheckpointDelta, type PartitionState } from './checkpoint-delta';
+import { CountedEvents } from './counted-events';
+import { OpenWindows } from './open-windows';
+import { type AggregateOptions, DEFAULT_AGGREGATE_OPTIONS } from './window-aggregate';
+import { type WindowEvent } from './window-event';
+import { type WindowResult } from './window-result';
+import { type WindowSpec } from '@app/common/window-spec';
 import { WatermarkTracker } from './watermarks';
-import { assignWindows, floorTo, type WindowSpec, windowEnd, windowKey } from './window-spec';
 
 /**
  * Event-time windowing over any number of window specs, with state kept per
@@ -45,23 +42,6 @@ import { assignWindows, floorTo, type WindowSpec, windowEnd, windowKey } from '.
 
 export type EngineInput = WindowEvent;
 
-export type EmissionKind = 'partial' | 'final' | 'refire';
-
-export interface WindowResult extends AggregateSummary {
-  /** `subreddit|spec|windowStartMs`: the same key for partial, final and refired emissions. */
-  readonly key: string;
-  readonly partition: string;
-  readonly subreddit: string;
-  readonly window: string;
-  readonly windowStartMs: number;
-  readonly windowEndMs: number;
-  readonly emission: EmissionKind;
-  /** True once the watermark has passed the window's end. */
-  readonly final: boolean;
-  /** The partition's watermark when emitted (null before one is established). */
-  readonly watermarkMs: number | null;
-}
-
 export interface IngestOutcome {
   /** Events counted in at least one window. */
   readonly applied: EngineInput[];
@@ -82,121 +62,16 @@ export interface WindowEngineOptions {
   readonly aggregate?: AggregateOptions;
 }
 
-/** One window's state as checkpointed. */
-export interface WindowSnapshot {
-  readonly subreddit: string;
-  readonly window: string;
-  readonly windowStartMs: number;
-  /** The final result has been emitted (later changes are refires). */
-  readonly finalEmitted: boolean;
-  /**
-   * Written without the author set, which a restore rebuilds from the seen
-   * rows (checkpoints written before that carry it).
-   */
-  readonly aggregate: WindowAggregateCountsJSON | WindowAggregateJSON;
-}
-
-/**
- * One counted event, as a checkpoint remembers it: enough for dedupe, and
- * for rebuilding the author sets of the windows it was counted in. (Rows
- * written before authors were kept here have only the first two fields.)
- */
-export type SeenEntry = readonly [
-  fullname: string,
-  eventTimeMs: number,
-  subreddit?: string,
-  author?: string,
-];
-
-/** Counted events added between two drains. */
-export interface SeenRow {
-  readonly seq: number;
-  readonly maxEventTimeMs: number;
-  readonly entries: readonly SeenEntry[];
-}
-
-/** Everything needed to rebuild a partition's state. */
-export interface PartitionState {
-  /** Highest event time seen on the partition (null before any). */
-  readonly maxEventTimeMs: number | null;
-  readonly windows: readonly WindowSnapshot[];
-  readonly seen: readonly SeenRow[];
-}
-
-/** The change to a partition's checkpoint since the previous drain. */
-export interface CheckpointDelta {
-  readonly maxEventTimeMs: number | null;
-  readonly upsertWindows: readonly WindowSnapshot[];
-  /** Keys (`windowKey`) of windows dropped from state. */
-  readonly deleteWindows: readonly string[];
-  readonly appendSeen: readonly SeenRow[];
-  /** Seen rows whose fullnames can no longer matter. */
-  readonly deleteSeen: readonly number[];
-}
-
-/**
- * One delta with the effect of `older` then `newer`, for a caller that drains
- * more often than it checkpoints: the latest snapshot of each window, no
- * window or seen row that is both added and deleted in between.
- */
-export function mergeCheckpointDeltas(
-  older: CheckpointDelta,
-  newer: CheckpointDelta,
-): CheckpointDelta {
-  const deletedWindows = new Set([...older.deleteWindows, ...newer.deleteWindows]);
-  const upserts = new Map<string, WindowSnapshot>();
-  for (const w of [...older.upsertWindows, ...newer.upsertWindows]) {
-    upserts.set(windowKey(w.subreddit, w.window, w.windowStartMs), w);
-  }
-  for (const key of deletedWindows) upserts.delete(key);
-  const deletedSeen = new Set([...older.deleteSeen, ...newer.deleteSeen]);
-  const appendSeen = [...older.appendSeen, ...newer.appendSeen].filter(
-    (row) => !deletedSeen.has(row.seq),
-  );
-  // A row added and deleted between two checkpoints was never stored: nothing to delete.
-  const added = new Set([...older.appendSeen, ...newer.appendSeen].map((row) => row.seq));
-  return {
-    maxEventTimeMs: newer.maxEventTimeMs ?? older.maxEventTimeMs,
-    upsertWindows: [...upserts.values()],
-    deleteWindows: [...deletedWindows],
-    appendSeen,
-    deleteSeen: [...deletedSeen].filter((seq) => !added.has(seq)),
-  };
-}
-
 export interface PartitionDrain {
   readonly emissions: WindowResult[];
   readonly checkpoint: CheckpointDelta;
 }
 
-interface WindowState {
-  readonly key: string;
-  readonly subreddit: string;
-  readonly spec: WindowSpec;
-  readonly windowStartMs: number;
-  readonly windowEndMs: number;
-  readonly aggregate: WindowAggregate;
-  finalEmitted: boolean;
-  /** Beyond allowed lateness: removed at the next drain. */
-  dropped: boolean;
-}
-
+/** One partition's state: its open windows and the events counted in them. */
 interface PartitionData {
-  readonly windows: Map<string, WindowState>;
-  /** Keys of windows changed or fired since the last drain. */
-  readonly dirty: Set<string>;
-  readonly droppedKeys: string[];
-  /** fullname -> event time, for dedupe. */
-  readonly seen: Map<string, number>;
-  /** Seen fullnames by event-time minute, so expiry does not scan the whole set. */
-  readonly seenByMinute: Map<number, string[]>;
-  newSeen: SeenEntry[];
-  readonly seenRows: { seq: number; maxEventTimeMs: number }[];
-  readonly expiredSeenRows: number[];
-  nextSeq: number;
+  readonly windows: OpenWindows;
+  readonly counted: CountedEvents;
 }
-
-const MINUTE_MS = 60_000;
 
 export class WindowEngineError extends Error {
   readonly code = 'WINDOW_ENGINE_INVALID';
@@ -209,7 +84,6 @@ export class WindowEngineError extends Error {
 export class WindowEngine {
   private readonly watermarks: WatermarkTracker;
   private readonly partitions = new Map<string, PartitionData>();
-  private readonly specsByName: ReadonlyMap<string, WindowSpec>;
   private readonly aggregateOptions: AggregateOptions;
   /** How far behind W a counted fullname can still matter: the longest window plus lateness. */
   private readonly seenHorizonMs: number;
@@ -219,12 +93,11 @@ export class WindowEngine {
       throw new WindowEngineError('at least one window spec is needed');
     if (options.allowedLatenessMs < 0)
       throw new WindowEngineError('allowedLatenessMs must be >= 0');
-    const byName = new Map<string, WindowSpec>();
+    const names = new Set<string>();
     for (const spec of options.specs) {
-      if (byName.has(spec.name)) throw new WindowEngineError(`duplicate window spec ${spec.name}`);
-      byName.set(spec.name, spec);
+      if (names.has(spec.name)) throw new WindowEngineError(`duplicate window spec ${spec.name}`);
+      names.add(spec.name);
     }
-    this.specsByName = byName;
     this.aggregateOptions = options.aggregate ?? DEFAULT_AGGREGATE_OPTIONS;
     this.seenHorizonMs =
       Math.max(...options.specs.map((s) => s.sizeMs)) + options.allowedLatenessMs;
@@ -235,17 +108,12 @@ export class WindowEngine {
     });
   }
 
-  get specs(): readonly WindowSpec[] {
-    return this.options.specs;
-  }
-
   /** Adds a batch received on `partition`, then advances the watermark. */
   ingest(partition: string, inputs: readonly EngineInput[]): IngestOutcome {
     const outOfOrderness = this.options.outOfOrdernessMs;
-    const lateness = this.options.allowedLatenessMs;
     // The partition's highest event time so far: W before each event is this minus the out-of-orderness.
     let maxEventTimeMs = this.watermarks.maxEventTime(partition) ?? Number.NEGATIVE_INFINITY;
-    const data = this.dataOf(partition);
+    const { windows, counted } = this.dataOf(partition);
     const applied: EngineInput[] = [];
     const duplicates: EngineInput[] = [];
     const tooLate: EngineInput[] = [];
@@ -254,38 +122,10 @@ export class WindowEngine {
     for (const input of inputs) {
       const watermarkBefore = maxEventTimeMs - outOfOrderness;
       if (input.eventTimeMs > maxEventTimeMs) maxEventTimeMs = input.eventTimeMs;
-      if (data.seen.has(input.fullname)) {
+      if (counted.has(input.fullname)) {
         duplicates.push(input);
-        continue;
-      }
-      let counted = false;
-      for (const spec of this.options.specs) {
-        for (const windowStartMs of assignWindows(spec, input.eventTimeMs)) {
-          const windowEndMs = windowEnd(spec, windowStartMs);
-          if (watermarkBefore >= windowEndMs + lateness) continue;
-          const key = windowKey(input.subreddit, spec.name, windowStartMs);
-          let state = data.windows.get(key);
-          if (!state) {
-            state = {
-              key,
-              subreddit: input.subreddit,
-              spec,
-              windowStartMs,
-              windowEndMs,
-              aggregate: new WindowAggregate(this.aggregateOptions),
-              finalEmitted: false,
-              dropped: false,
-            };
-            data.windows.set(key, state);
-          }
-          state.aggregate.add(input);
-          data.dirty.add(key);
-          counted = true;
-        }
-      }
-      if (counted) {
-        this.remember(data, input.fullname, input.eventTimeMs);
-        data.newSeen.push([input.fullname, input.eventTimeMs, input.subreddit, input.author]);
+      } else if (windows.add(input, watermarkBefore)) {
+        counted.add(input.fullname, input.eventTimeMs, input.subreddit, input.author);
         applied.push(input);
       } else {
         tooLate.push(input);
@@ -307,13 +147,7 @@ export class WindowEngine {
   /** True when `drain(partition)` has something to hand over. */
   hasPending(partition: string): boolean {
     const data = this.partitions.get(partition);
-    if (!data) return false;
-    return (
-      data.dirty.size > 0 ||
-      data.droppedKeys.length > 0 ||
-      data.newSeen.length > 0 ||
-      data.expiredSeenRows.length > 0
-    );
+    return data !== undefined && (data.windows.hasPending || data.counted.hasPending);
   }
 
   /**
@@ -323,42 +157,12 @@ export class WindowEngine {
    * partition (`dropPartition`) and restores it from the last checkpoint.
    */
   drain(partition: string): PartitionDrain {
-    const data = this.dataOf(partition);
-    const watermark = this.watermarkOf(partition);
-    const watermarkMs = Number.isFinite(watermark) ? watermark : null;
-    const emissions: WindowResult[] = [];
-    const upsertWindows: WindowSnapshot[] = [];
-    const deleteWindows = data.droppedKeys.splice(0);
-
-    for (const key of [...data.dirty].sort()) {
-      const state = data.windows.get(key);
-      if (!state) continue;
-      const final = watermark >= state.windowEndMs;
-      let emission: EmissionKind = 'partial';
-      if (final) {
-        emission = state.finalEmitted ? 'refire' : 'final';
-        state.finalEmitted = true;
-      }
-      emissions.push(this.result(partition, state, emission, final, watermarkMs));
-      if (state.dropped) {
-        data.windows.delete(key);
-        deleteWindows.push(key);
-      } else {
-        upsertWindows.push(snapshotOf(state));
-      }
-    }
-    data.dirty.clear();
-
-    const appendSeen: SeenRow[] = [];
-    if (data.newSeen.length > 0) {
-      let maxEventTimeMs = Number.NEGATIVE_INFINITY;
-      for (const [, t] of data.newSeen) if (t > maxEventTimeMs) maxEventTimeMs = t;
-      const row = { seq: data.nextSeq++, maxEventTimeMs, entries: data.newSeen };
-      appendSeen.push(row);
-      data.seenRows.push({ seq: row.seq, maxEventTimeMs });
-      data.newSeen = [];
-    }
-
+    const { windows, counted } = this.dataOf(partition);
+    const { emissions, upsertWindows, deleteWindows } = windows.drain(
+      partition,
+      this.watermarkOf(partition),
+    );
+    const { appendSeen, deleteSeen } = counted.drain();
     return {
       emissions,
       checkpoint: {
@@ -366,7 +170,7 @@ export class WindowEngine {
         upsertWindows,
         deleteWindows,
         appendSeen,
-        deleteSeen: data.expiredSeenRows.splice(0),
+        deleteSeen,
       },
     };
   }
@@ -374,33 +178,17 @@ export class WindowEngine {
   /** Rebuilds a partition from its checkpoint (replacing whatever state it had here). */
   restorePartition(partition: string, state: PartitionState): void {
     this.dropPartition(partition);
-    const data = this.dataOf(partition);
+    const { windows, counted } = this.dataOf(partition);
     if (state.maxEventTimeMs !== null)
       this.watermarks.restorePartition(partition, state.maxEventTimeMs);
     else this.watermarks.register(partition);
-    for (const w of state.windows) {
-      const spec = this.specsByName.get(w.window);
-      if (!spec) continue; // a spec no longer configured
-      const key = windowKey(w.subreddit, spec.name, w.windowStartMs);
-      data.windows.set(key, {
-        key,
-        subreddit: w.subreddit,
-        spec,
-        windowStartMs: w.windowStartMs,
-        windowEndMs: windowEnd(spec, w.windowStartMs),
-        aggregate: WindowAggregate.fromJSON(w.aggregate),
-        finalEmitted: w.finalEmitted,
-        dropped: false,
-      });
-    }
+    for (const snapshot of state.windows) windows.restore(snapshot);
     for (const row of state.seen) {
-      for (const [fullname, t, subreddit, author] of row.entries) {
-        this.remember(data, fullname, t);
+      counted.restore(row);
+      for (const [, t, subreddit, author] of row.entries) {
         if (subreddit !== undefined && author !== undefined)
-          this.restoreAuthor(data, subreddit, author, t);
+          windows.restoreAuthor(subreddit, author, t);
       }
-      data.seenRows.push({ seq: row.seq, maxEventTimeMs: row.maxEventTimeMs });
-      data.nextSeq = Math.max(data.nextSeq, row.seq + 1);
     }
     this.advance();
   }
@@ -419,10 +207,6 @@ export class WindowEngine {
     this.watermarks.remove([partition]);
   }
 
-  get partitionIds(): string[] {
-    return [...this.partitions.keys()];
-  }
-
   get watermarkMs(): number | null {
     const w = this.watermarks.current();
     return Number.isFinite(w) ? w : null;
@@ -435,10 +219,10 @@ export class WindowEngine {
     return n;
   }
 
-  /** Fullnames remembered for dedupe across all partitions. */
+  /** Fullnames remembered for dedupe across all partitions (the engine's largest memory). */
   get seenCount(): number {
     let n = 0;
-    for (const data of this.partitions.values()) n += data.seen.size;
+    for (const data of this.partitions.values()) n += data.counted.size;
     return n;
   }
 
@@ -446,51 +230,16 @@ export class WindowEngine {
     let data = this.partitions.get(partition);
     if (!data) {
       data = {
-        windows: new Map(),
-        dirty: new Set(),
-        droppedKeys: [],
-        seen: new Map(),
-        seenByMinute: new Map(),
-        newSeen: [],
-        seenRows: [],
-        expiredSeenRows: [],
-        nextSeq: 0,
+        windows: new OpenWindows(
+          this.options.specs,
+          this.options.allowedLatenessMs,
+          this.aggregateOptions,
+        ),
+        counted: new CountedEvents(),
       };
       this.partitions.set(partition, data);
     }
     return data;
-  }
-
-  /**
-   * Puts a counted event's author back into the restored windows it falls in.
-   * Every window still in state has all its events in the seen rows (they are
-   * kept until no window they fall in can change), and a window an event was
-   * too late for was dropped before the checkpoint, so this rebuilds exactly
-   * the author sets that were counted; the sketch is a function of the set of
-   * names, so the order does not matter.
-   */
-  private restoreAuthor(
-    data: PartitionData,
-    subreddit: string,
-    author: string,
-    eventTimeMs: number,
-  ): void {
-    for (const spec of this.options.specs) {
-      for (const windowStartMs of assignWindows(spec, eventTimeMs)) {
-        data.windows
-          .get(windowKey(subreddit, spec.name, windowStartMs))
-          ?.aggregate.authors.add(author);
-      }
-    }
-  }
-
-  private remember(data: PartitionData, fullname: string, eventTimeMs: number): void {
-    if (data.seen.has(fullname)) return;
-    data.seen.set(fullname, eventTimeMs);
-    const minute = floorTo(eventTimeMs, MINUTE_MS);
-    const bucket = data.seenByMinute.get(minute);
-    if (bucket) bucket.push(fullname);
-    else data.seenByMinute.set(minute, [fullname]);
   }
 
   /**
@@ -512,58 +261,8 @@ export class WindowEngine {
     for (const [partition, data] of this.partitions) {
       const watermark = this.watermarkOf(partition);
       if (!Number.isFinite(watermark)) continue;
-      const seenHorizon = watermark - this.seenHorizonMs;
-      for (const [key, state] of data.windows) {
-        if (state.dropped) continue;
-        if (!state.finalEmitted && watermark >= state.windowEndMs) data.dirty.add(key);
-        if (watermark >= state.windowEndMs + this.options.allowedLatenessMs) {
-          state.dropped = true;
-          if (!data.dirty.has(key)) {
-            data.windows.delete(key);
-            data.droppedKeys.push(key);
-          }
-        }
-      }
-      for (const [minute, names] of data.seenByMinute) {
-        if (minute + MINUTE_MS > seenHorizon) continue;
-        for (const name of names) data.seen.delete(name);
-        data.seenByMinute.delete(minute);
-      }
-      while (data.seenRows.length > 0 && (data.seenRows[0]?.maxEventTimeMs ?? 0) < seenHorizon) {
-        const row = data.seenRows.shift();
-        if (row) data.expiredSeenRows.push(row.seq);
-      }
+      data.windows.advance(watermark);
+      data.counted.expire(watermark - this.seenHorizonMs);
     }
   }
-
-  private result(
-    partition: string,
-    state: WindowState,
-    emission: EmissionKind,
-    final: boolean,
-    watermarkMs: number | null,
-  ): WindowResult {
-    return {
-      ...state.aggregate.summary(),
-      key: state.key,
-      partition,
-      subreddit: state.subreddit,
-      window: state.spec.name,
-      windowStartMs: state.windowStartMs,
-      windowEndMs: state.windowEndMs,
-      emission,
-      final,
-      watermarkMs,
-    };
-  }
-}
-
-function snapshotOf(state: WindowState): WindowSnapshot {
-  return {
-    subreddit: state.subreddit,
-    window: state.spec.name,
-    windowStartMs: state.windowStartMs,
-    finalEmitted: state.finalEmitted,
-    aggregate: state.aggregate.toCountsJSON(),
-  };
 }

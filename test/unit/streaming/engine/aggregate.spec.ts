@@ -3,7 +3,7 @@ import {
   TopKCounter,
   WindowAggregate,
   type WindowEvent,
-} from '@app/streaming/domain/engine/aggregate';
+} from '@app/streaming/domain/engine';
 import { event, T0 } from './fixtures';
 
 const OPTIONS = { topK: 5, maxExactAuthors: 100 };

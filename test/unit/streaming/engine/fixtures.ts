@@ -1,5 +1,5 @@
 import { labelFor } from '@app/nlp/domain/sentiment';
-import { type EngineInput } from '@app/streaming/domain/engine/window-engine';
+import { type EngineInput } from '@app/streaming/domain/engine';
 
 export const MINUTE = 60_000;
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);

@@ -6,7 +6,7 @@ import {
   parseWindowSpec,
   tumbling,
   WindowSpecError,
-} from '@app/streaming/domain/engine/window-spec';
+} from '@app/common/window-spec';
 
 describe('window specs', () => {
   it('parses durations and gives canonical, stable names', () => {

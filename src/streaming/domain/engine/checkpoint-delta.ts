@@ -1,0 +1,91 @@
+import { type WindowAggregateCountsJSON, type WindowAggregateJSON } from './window-aggregate';
+import { windowKey } from '@app/common/window-spec';
+
+/**
+ * The checkpoint format of a partition's window state: open windows as
+ * snapshots, and the counted events (dedupe) as append-only rows. Each drain
+ * yields a delta against the previous one, so a checkpoint writes what
+ * changed, not the whole state.
+ */
+
+/** One window's state as checkpointed. */
+export interface WindowSnapshot {
+  readonly subreddit: string;
+  readonly window: string;
+  readonly windowStartMs: number;
+  /** The final result has been emitted (later changes are refires). */
+  readonly finalEmitted: boolean;
+  /**
+   * Written without the author set, which a restore rebuilds from the seen
+   * rows (checkpoints written before that carry it).
+   */
+  readonly aggregate: WindowAggregateCountsJSON | WindowAggregateJSON;
+}
+
+/**
+ * One counted event, as a checkpoint remembers it: enough for dedupe, and
+ * for rebuilding the author sets of the windows it was counted in. (Rows
+ * written before authors were kept here have only the first two fields.)
+ */
+export type SeenEntry = readonly [
+  fullname: string,
+  eventTimeMs: number,
+  subreddit?: string,
+  author?: string,
+];
+
+/** Counted events added between two drains. */
+export interface SeenRow {
+  readonly seq: number;
+  readonly maxEventTimeMs: number;
+  readonly entries: readonly SeenEntry[];
+}
+
+/** Everything needed to rebuild a partition's state. */
+export interface PartitionState {
+  /** Highest event time seen on the partition (null before any). */
+  readonly maxEventTimeMs: number | null;
+  readonly windows: readonly WindowSnapshot[];
+  readonly seen: readonly SeenRow[];
+}
+
+/** The change to a partition's checkpoint since the previous drain. */
+export interface CheckpointDelta {
+  readonly maxEventTimeMs: number | null;
+  readonly upsertWindows: readonly WindowSnapshot[];
+  /** Keys (`windowKey`) of windows dropped from state. */
+  readonly deleteWindows: readonly string[];
+  readonly appendSeen: readonly SeenRow[];
+  /** Seen rows whose fullnames can no longer matter. */
+  readonly deleteSeen: readonly number[];
+}
+
+/**
+ * One delta with the effect of `older` then `newer`, for a caller that drains
+ * more often than it checkpoints: the latest snapshot of each window, no
+ * window or seen row that is both added and deleted in between.
+ */
+export function mergeCheckpointDeltas(
+  older: CheckpointDelta,
+  newer: CheckpointDelta,
+): CheckpointDelta {
+  const deletedWindows = new Set([...older.deleteWindows, ...newer.deleteWindows]);
+  const upserts = new Map<string, WindowSnapshot>();
+  for (const w of [...older.upsertWindows, ...newer.upsertWindows]) {
+    upserts.set(windowKey(w.subreddit, w.window, w.windowStartMs), w);
+  }
+  for (const key of deletedWindows) upserts.delete(key);
+  const deletedSeen = new Set([...older.deleteSeen, ...newer.deleteSeen]);
+  const appendSeen = [...older.appendSeen, ...newer.appendSeen].filter(
+    (row) => !deletedSeen.has(row.seq),
+  );
+  // A row added and deleted between two checkpoints was never stored: nothing to delete.
+  const added = new Set([...older.appendSeen, ...newer.appendSeen].map((row) => row.seq));
+  return {
+    maxEventTimeMs: newer.maxEventTimeMs ?? older.maxEventTimeMs,
+    upsertWindows: [...upserts.values()],
+    deleteWindows: [...deletedWindows],
+    appendSeen,
+    deleteSeen: [...deletedSeen].filter((seq) => !added.has(seq)),
+  };
+}

@@ -1,0 +1,190 @@
+import { type WindowSnapshot } from './checkpoint-delta';
+import { type AggregateOptions, WindowAggregate } from './window-aggregate';
+import { type WindowEvent } from './window-event';
+import { type EmissionKind, type WindowResult } from './window-result';
+import { assignWindows, type WindowSpec, windowEnd, windowKey } from '@app/common/window-spec';
+
+interface WindowState {
+  readonly key: string;
+  readonly subreddit: string;
+  readonly spec: WindowSpec;
+  readonly windowStartMs: number;
+  readonly windowEndMs: number;
+  readonly aggregate: WindowAggregate;
+  finalEmitted: boolean;
+  /** Beyond allowed lateness: removed at the next drain. */
+  dropped: boolean;
+}
+
+/**
+ * The windows of one partition that can still change, and what changed in
+ * them since the last drain. Assignment, firing and lateness live here; the
+ * watermark they are judged by is the caller's.
+ */
+export class OpenWindows {
+  private readonly windows = new Map<string, WindowState>();
+  /** Keys of windows changed or fired since the last drain. */
+  private readonly dirty = new Set<string>();
+  private droppedKeys: string[] = [];
+
+  constructor(
+    private readonly specs: readonly WindowSpec[],
+    private readonly allowedLatenessMs: number,
+    private readonly aggregateOptions: AggregateOptions,
+  ) {}
+
+  get size(): number {
+    return this.windows.size;
+  }
+
+  get hasPending(): boolean {
+    return this.dirty.size > 0 || this.droppedKeys.length > 0;
+  }
+
+  /**
+   * Adds the event to every window it falls in that the watermark (as it
+   * stood just before the event) has not closed for good. False when there
+   * is none: the event is too late.
+   */
+  add(event: WindowEvent, watermarkBefore: number): boolean {
+    let counted = false;
+    for (const spec of this.specs) {
+      for (const windowStartMs of assignWindows(spec, event.eventTimeMs)) {
+        const windowEndMs = windowEnd(spec, windowStartMs);
+        if (watermarkBefore >= windowEndMs + this.allowedLatenessMs) continue;
+        const key = windowKey(event.subreddit, spec.name, windowStartMs);
+        let state = this.windows.get(key);
+        if (!state) {
+          state = {
+            key,
+            subreddit: event.subreddit,
+            spec,
+            windowStartMs,
+            windowEndMs,
+            aggregate: new WindowAggregate(this.aggregateOptions),
+            finalEmitted: false,
+            dropped: false,
+          };
+          this.windows.set(key, state);
+        }
+        state.aggregate.add(event);
+        this.dirty.add(key);
+        counted = true;
+      }
+    }
+    return counted;
+  }
+
+  /** Marks windows the watermark has passed to fire, and drops those past their lateness. */
+  advance(watermark: number): void {
+    for (const [key, state] of this.windows) {
+      if (state.dropped) continue;
+      if (!state.finalEmitted && watermark >= state.windowEndMs) this.dirty.add(key);
+      if (watermark >= state.windowEndMs + this.allowedLatenessMs) {
+        state.dropped = true;
+        // A dirty window is emitted once more by the next drain, then removed.
+        if (!this.dirty.has(key)) {
+          this.windows.delete(key);
+          this.droppedKeys.push(key);
+        }
+      }
+    }
+  }
+
+  /** The changed and fired windows in key order, with their snapshots and the keys dropped. */
+  drain(
+    partition: string,
+    watermark: number,
+  ): { emissions: WindowResult[]; upsertWindows: WindowSnapshot[]; deleteWindows: string[] } {
+    const watermarkMs = Number.isFinite(watermark) ? watermark : null;
+    const emissions: WindowResult[] = [];
+    const upsertWindows: WindowSnapshot[] = [];
+    const deleteWindows = this.droppedKeys;
+    this.droppedKeys = [];
+    for (const key of [...this.dirty].sort()) {
+      const state = this.windows.get(key);
+      if (!state) continue;
+      const final = watermark >= state.windowEndMs;
+      let emission: EmissionKind = 'partial';
+      if (final) {
+        emission = state.finalEmitted ? 'refire' : 'final';
+        state.finalEmitted = true;
+      }
+      emissions.push(resultOf(partition, state, emission, final, watermarkMs));
+      if (state.dropped) {
+        this.windows.delete(key);
+        deleteWindows.push(key);
+      } else {
+        upsertWindows.push(snapshotOf(state));
+      }
+    }
+    this.dirty.clear();
+    return { emissions, upsertWindows, deleteWindows };
+  }
+
+  /** Takes back a checkpointed window (skipped when its spec is no longer configured). */
+  restore(snapshot: WindowSnapshot): void {
+    const spec = this.specs.find((s) => s.name === snapshot.window);
+    if (!spec) return;
+    const key = windowKey(snapshot.subreddit, spec.name, snapshot.windowStartMs);
+    this.windows.set(key, {
+      key,
+      subreddit: snapshot.subreddit,
+      spec,
+      windowStartMs: snapshot.windowStartMs,
+      windowEndMs: windowEnd(spec, snapshot.windowStartMs),
+      aggregate: WindowAggregate.fromJSON(snapshot.aggregate),
+      finalEmitted: snapshot.finalEmitted,
+      dropped: false,
+    });
+  }
+
+  /**
+   * Puts a counted event's author back into the restored windows it falls in.
+   * Every window still in state has all its events in the seen rows (they are
+   * kept until no window they fall in can change), and a window an event was
+   * too late for was dropped before the checkpoint, so this rebuilds exactly
+   * the author sets that were counted; the sketch is a function of the set of
+   * names, so the order does not matter.
+   */
+  restoreAuthor(subreddit: string, author: string, eventTimeMs: number): void {
+    for (const spec of this.specs) {
+      for (const windowStartMs of assignWindows(spec, eventTimeMs)) {
+        this.windows
+          .get(windowKey(subreddit, spec.name, windowStartMs))
+          ?.aggregate.authors.add(author);
+      }
+    }
+  }
+}
+
+function resultOf(
+  partition: string,
+  state: WindowState,
+  emission: EmissionKind,
+  final: boolean,
+  watermarkMs: number | null,
+): WindowResult {
+  return {
+    ...state.aggregate.summary(),
+    key: state.key,
+    partition,
+    subreddit: state.subreddit,
+    window: state.spec.name,
+    windowStartMs: state.windowStartMs,
+    windowEndMs: state.windowEndMs,
+    emission,
+    final,
+    watermarkMs,
+  };
+}
+
+function snapshotOf(state: WindowState): WindowSnapshot {
+  return {
+    subreddit: state.subreddit,
+    window: state.spec.name,
+    windowStartMs: state.windowStartMs,
+    finalEmitted: state.finalEmitted,
+    aggregate: state.aggregate.toCountsJSON(),
+  };
+}

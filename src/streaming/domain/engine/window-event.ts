@@ -1,0 +1,17 @@
+/** What the engine needs to know of one event. */
+export interface WindowEvent {
+  readonly fullname: string;
+  readonly subreddit: string;
+  readonly kind: 'submission' | 'comment';
+  readonly eventTimeMs: number;
+  readonly author: string;
+  readonly score: number;
+  /** The sentiment score in [-1, 1]; null when the text was not scored. */
+  readonly sentiment: number | null;
+  /** The scorer's label (null with the score): windows count labels, not bands of the score. */
+  readonly sentimentLabel: 'positive' | 'neutral' | 'negative' | null;
+  /** Which model scored it ("vader", "reddit-…"); null with the score. */
+  readonly sentimentModel: string | null;
+  readonly keywords: readonly { readonly key: string; readonly count: number }[];
+  readonly mentions: readonly string[];
+}
