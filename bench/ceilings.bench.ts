@@ -23,7 +23,7 @@
  */
 import { cpus } from 'node:os';
 import { type AppConfig } from '@app/config';
-import { parseRedditEvent, type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { parseRedditEvent, type RedditEvent } from '@app/events/reddit-event';
 import { RedditSentimentScorer } from '@app/nlp/domain/reddit-model/reddit-sentiment.scorer';
 import { loadSentimentModel } from '@app/nlp/sentiment-model.file';
 import { type EnrichedEvent, NlpService } from '@app/nlp/nlp.service';

@@ -22,7 +22,7 @@ import {
   type LabelledRow,
   parseLabelledTsv,
 } from '../src/nlp/domain/classification-metrics';
-import { type FeatureOptions } from '../src/nlp/domain/reddit-model/features';
+import { type FeatureOptions } from '../src/nlp/domain/reddit-model/feature-layout';
 import {
   CLASSES,
   encodeModel,

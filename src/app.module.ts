@@ -8,9 +8,10 @@ import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { KafkaModule } from './kafka/kafka.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { QueryModule } from './query/query.module';
 import { StreamingModule } from './streaming/streaming.module';
 
-/** The whole server: ingest -> Kafka -> streaming (nlp, windows) -> storage, plus API, health and metrics. */
+/** The whole server: ingest -> Kafka -> streaming (nlp, windows) -> storage -> query API, plus health and metrics. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -23,6 +24,7 @@ export class AppModule {
         KafkaModule,
         IngestModule,
         StreamingModule,
+        QueryModule,
         HealthModule,
       ],
       providers: [

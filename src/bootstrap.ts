@@ -5,10 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { API_KEY_HEADER } from './common/api-key.guard';
 import { type AppConfig } from './config';
-import { KafkaConnection } from './kafka/kafka-connection';
+import { ConsumerTransport } from './kafka/ports';
 import { EVENTS_PATTERN } from './streaming/events.handler';
-import { ConsumerControl } from './streaming/transport/consumer-control';
-import { KafkaBatchServer } from './streaming/transport/kafka-batch.server';
 
 const LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -58,16 +56,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 
   if (!config.streaming.enabled) return app;
-  const kafka = app.get(KafkaConnection);
   app.connectMicroservice(
     {
-      strategy: new KafkaBatchServer({
-        kafka: kafka.client,
-        groupId: config.kafka.consumerGroup,
-        topics: { [EVENTS_PATTERN]: config.kafka.topics.events },
-        partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
-        control: app.get(ConsumerControl),
-      }),
+      strategy: app
+        .get(ConsumerTransport)
+        .strategy({ [EVENTS_PATTERN]: config.kafka.topics.events }),
     },
     { inheritAppConfig: true },
   );

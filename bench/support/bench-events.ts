@@ -1,5 +1,5 @@
 import { SeededRandom } from '@app/ingest/domain/prng';
-import { EVENT_SCHEMA_VERSION, type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { EVENT_SCHEMA_VERSION, type RedditEvent } from '@app/events/reddit-event';
 import {
   type SyntheticItem,
   SyntheticRedditGenerator,

@@ -1,4 +1,4 @@
-import { EVENT_SCHEMA_VERSION } from '@app/ingest/domain/reddit-event';
+import { EVENT_SCHEMA_VERSION } from '@app/events/reddit-event';
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { type BenchEvent } from './bench-events';
 

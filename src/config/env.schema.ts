@@ -1,5 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { plainToInstance, Transform } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -10,10 +9,7 @@ import {
   Max,
   Min,
   MinLength,
-  validateSync,
-  type ValidationError,
 } from 'class-validator';
-import { parseWindowSpec } from '@app/common/window-spec';
 
 const HOST_PORT_LIST = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}(,[A-Za-z0-9.\-_[\]:]+:\d{1,5})*$/;
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
@@ -294,85 +290,4 @@ export class EnvironmentVariables {
   @Min(1000)
   @Max(600000)
   readonly DEPENDENCY_CONNECT_TIMEOUT_MS: number = 60000;
-}
-
-export class ConfigValidationError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigValidationError';
-  }
-}
-
-function describe(errors: readonly ValidationError[]): string[] {
-  return errors.flatMap((error) => {
-    if (error.value === undefined) return [`${error.property} is required but missing`];
-    const messages = Object.values(error.constraints ?? {});
-    const value = error.value === undefined ? 'missing' : `got ${JSON.stringify(error.value)}`;
-    // Secrets never appear in messages: only the variable name and the rule.
-    const shown =
-      error.value !== undefined && /PASSWORD|SECRET|TOKEN|_KEY$|URL/.test(error.property)
-        ? 'value hidden'
-        : value;
-    return messages.map((message) =>
-      message.startsWith(error.property)
-        ? `${message} (${shown})`
-        : `${error.property}: ${message} (${shown})`,
-    );
-  });
-}
-
-/** Validates raw environment variables; throws ConfigValidationError naming every bad variable. */
-export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const present = Object.fromEntries(
-    Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
-  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
-  const problems = describe(errors);
-  if (!errors.some((e) => e.property === 'WINDOW_SPECS')) problems.push(...windowSpecProblems(env));
-  const intervals = ['STREAMING_CHECKPOINT_INTERVAL_MS', 'WINDOW_FLUSH_INTERVAL_MS'];
-  if (
-    !errors.some((e) => intervals.includes(e.property)) &&
-    env.STREAMING_CHECKPOINT_INTERVAL_MS < env.WINDOW_FLUSH_INTERVAL_MS
-  ) {
-    problems.push(
-      `STREAMING_CHECKPOINT_INTERVAL_MS must be at least WINDOW_FLUSH_INTERVAL_MS ` +
-        `(${env.WINDOW_FLUSH_INTERVAL_MS}) (got ${env.STREAMING_CHECKPOINT_INTERVAL_MS})`,
-    );
-  }
-  if (env.NLP_SENTIMENT_MODEL_FILE !== undefined && !isReadableFile(env.NLP_SENTIMENT_MODEL_FILE)) {
-    problems.push(
-      `NLP_SENTIMENT_MODEL_FILE: no readable file at ${JSON.stringify(env.NLP_SENTIMENT_MODEL_FILE)}`,
-    );
-  }
-  if (problems.length > 0) throw new ConfigValidationError(problems);
-  return env;
-}
-
-function isReadableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** What the pattern cannot check: size a multiple of the slide, no spec twice. */
-function windowSpecProblems(env: EnvironmentVariables): string[] {
-  const problems: string[] = [];
-  const names = new Set<string>();
-  for (const text of env.WINDOW_SPECS.split(',')) {
-    try {
-      const { name } = parseWindowSpec(text);
-      if (names.has(name)) problems.push(`WINDOW_SPECS: ${name} is listed twice`);
-      names.add(name);
-    } catch (error) {
-      problems.push(
-        `WINDOW_SPECS: ${error instanceof Error ? error.message : String(error)} (got "${text}")`,
-      );
-    }
-  }
-  return problems;
 }

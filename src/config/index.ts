@@ -12,4 +12,5 @@ export type {
   WarehouseConfig,
 } from './app-config';
 export { ConfigModule } from './config.module';
-export { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './env.schema';
+export { EnvironmentVariables } from './env.schema';
+export { ConfigValidationError, validateEnvironment } from './validate-environment';

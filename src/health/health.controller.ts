@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { KafkaConnection } from '@app/kafka/kafka-connection';
+import { MessageBroker } from '@app/kafka/ports';
 import { Warehouse, WindowStore } from '@app/storage/ports';
 import { type DependencyHealth } from '@app/common/health';
 import { AppConfig } from '@app/config';
@@ -77,7 +77,7 @@ function withTimeout(check: Promise<DependencyHealth>): Promise<DependencyHealth
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly kafka: KafkaConnection,
+    private readonly kafka: MessageBroker,
     private readonly windows: WindowStore,
     private readonly warehouse: Warehouse,
     private readonly streaming: StreamingService,

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { StorageModule } from '@app/storage/storage.module';
-import { EventSink, KafkaEventSink } from './event-sink';
 import { StreamSourceFactory } from './stream-sources';
 import { StreamsController } from './streams.controller';
 import { StreamsService } from './streams.service';
@@ -8,11 +7,7 @@ import { StreamsService } from './streams.service';
 @Module({
   imports: [StorageModule],
   controllers: [StreamsController],
-  providers: [
-    StreamsService,
-    StreamSourceFactory,
-    { provide: EventSink, useClass: KafkaEventSink },
-  ],
+  providers: [StreamsService, StreamSourceFactory],
   exports: [StreamsService],
 })
 export class IngestModule {}

@@ -1,14 +1,19 @@
 import { Logger } from '@nestjs/common';
 import { type Clock } from '@app/common/clock';
-import { type RedditEvent } from './domain/reddit-event';
+import { type RedditEvent } from '@app/events/reddit-event';
 import { type StreamDefinition, type StreamState } from './domain/stream-definition';
-import { type EventSink } from './event-sink';
 import {
   type IngestReject,
   type SourceBatch,
   type SourceStatus,
   type StreamSource,
 } from './sources/stream-source';
+
+/** Where the runner delivers each batch: its events, and the items its source could not normalise. */
+export interface RunnerSink {
+  publish(events: readonly RedditEvent[]): Promise<void>;
+  deadLetter(streamId: string, rejects: readonly IngestReject[]): Promise<void>;
+}
 
 export interface StreamCounters {
   submissions: number;
@@ -84,7 +89,7 @@ export class StreamRunner {
   constructor(
     readonly definition: StreamDefinition,
     private readonly source: StreamSource,
-    private readonly sink: EventSink,
+    private readonly sink: RunnerSink,
     private readonly clock: Clock,
     private readonly batchSize: number,
     private readonly hooks: StreamRunnerHooks,

@@ -7,62 +7,31 @@ import {
 import { AppError } from '@app/common/app-error';
 import { Clock } from '@app/common/clock';
 import { AppConfig } from '@app/config';
+import { ingestDeadLetter } from '@app/events/dead-letter';
+import { DeadLetterSink, EventSink } from '@app/kafka/ports';
 import { MetricsService } from '@app/metrics/metrics.service';
-import { StreamStateStore } from '@app/storage/ports';
-import { type EventKind, type RedditEvent, subredditKey } from './domain/reddit-event';
+import { IngestStreamStore } from '@app/storage/ports';
+import { type RedditEvent } from '@app/events/reddit-event';
+import {
+  definitionFrom,
+  resolveDefinition,
+  type StartStreamCommand,
+} from './domain/stream-command';
 import {
   deriveStreamId,
-  type ReplaySpeed,
   STREAM_STATES,
   type StreamDefinition,
   type StreamState,
 } from './domain/stream-definition';
-import { EventSink } from './event-sink';
 import { type IngestReject } from './sources/stream-source';
 import { StreamSourceFactory } from './stream-sources';
 import {
+  type RunnerSink,
   type StreamCounters,
   type StreamSnapshot,
   StreamRunner,
   ZERO_COUNTERS,
 } from './stream-runner';
-
-export interface StartStreamCommand {
-  readonly id?: string;
-  readonly source: 'synthetic' | 'reddit' | 'replay';
-  readonly subreddits?: readonly string[];
-  readonly kinds?: readonly ('submissions' | 'comments')[];
-  readonly ratePerSecond?: number;
-  readonly maxEvents?: number;
-  readonly synthetic?: {
-    readonly seed?: number;
-    readonly startTime?: string;
-    readonly eventIntervalMs?: number;
-  };
-  readonly replay?: {
-    readonly file: string;
-    readonly speed?: string;
-    readonly from?: string;
-    readonly to?: string;
-    readonly startLine?: number;
-  };
-}
-
-const DEFAULT_RATE_PER_SECOND = 10;
-
-function invalid(field: string, message: string): AppError {
-  return new AppError('INVALID_INPUT', message, { field });
-}
-
-function parseSpeed(speed: string | undefined): ReplaySpeed {
-  if (speed === undefined || speed === 'max') return 'max';
-  if (speed === 'realtime') return 'realtime';
-  const factor = Number(speed.slice(0, -1));
-  if (!Number.isFinite(factor) || factor <= 0) {
-    throw invalid('replay.speed', 'replay.speed factor must be greater than 0');
-  }
-  return factor;
-}
 
 /**
  * Starts, lists, pauses, resumes and stops ingest streams, and brings running
@@ -75,14 +44,25 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
   private readonly streams = new Map<string, StreamRunner>();
   private readonly starting = new Set<string>();
 
+  private readonly sink: RunnerSink;
+
   constructor(
-    private readonly sink: EventSink,
+    events: EventSink,
+    deadLetters: DeadLetterSink,
     private readonly sources: StreamSourceFactory,
-    private readonly store: StreamStateStore,
+    private readonly store: IngestStreamStore,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.sink = {
+      publish: (batch) => events.publish(batch),
+      deadLetter: (streamId, rejects) => {
+        const failedAtMs = this.clock.now();
+        return deadLetters.send(rejects.map((r) => ingestDeadLetter(streamId, r, failedAtMs)));
+      },
+    };
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const records = await this.store.loadAll();
@@ -121,7 +101,7 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async start(command: StartStreamCommand): Promise<StreamSnapshot> {
-    const partial = this.definitionFrom(command);
+    const partial = definitionFrom(command);
     const id = command.id ?? deriveStreamId(partial);
     const existing = this.streams.get(id)?.snapshot().state;
     if (existing === 'running' || existing === 'paused' || this.starting.has(id)) {
@@ -131,7 +111,7 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
     }
     this.starting.add(id);
     try {
-      const definition = this.resolve({ id, ...partial });
+      const definition = resolveDefinition({ id, ...partial }, this.clock.now());
       await this.sources.validate(definition);
       await this.streams.get(id)?.stop();
       const runner = await this.runner(definition, undefined);
@@ -192,90 +172,6 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
   /** On shutdown streams keep their persisted state, so the next boot resumes them. */
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.streams.values()].map((runner) => runner.detach()));
-  }
-
-  private definitionFrom(command: StartStreamCommand): Omit<StreamDefinition, 'id'> {
-    const kinds: EventKind[] = (command.kinds ?? ['submissions', 'comments']).map((kind) =>
-      kind === 'submissions' ? 'submission' : 'comment',
-    );
-    if (kinds.length === 0) throw invalid('kinds', 'kinds must name at least one kind');
-    const subreddits = (command.subreddits ?? []).map(subredditKey);
-    if (command.source !== 'replay' && subreddits.length === 0) {
-      throw invalid(
-        'subreddits',
-        `subreddits must name at least one subreddit for a ${command.source} stream`,
-      );
-    }
-    if (command.source !== 'synthetic' && command.ratePerSecond !== undefined) {
-      throw invalid('ratePerSecond', 'ratePerSecond applies to synthetic streams only');
-    }
-    if (command.source !== 'synthetic' && command.synthetic !== undefined) {
-      throw invalid('synthetic', 'synthetic options apply to synthetic streams only');
-    }
-    if (command.source !== 'replay' && command.replay !== undefined) {
-      throw invalid('replay', 'replay options apply to replay streams only');
-    }
-    const base = {
-      source: command.source,
-      subreddits,
-      kinds,
-      maxEvents: command.maxEvents ?? null,
-    };
-    switch (command.source) {
-      case 'synthetic': {
-        const options = command.synthetic ?? {};
-        return {
-          ...base,
-          ratePerSecond: command.ratePerSecond ?? DEFAULT_RATE_PER_SECOND,
-          synthetic: {
-            seed: options.seed ?? 1,
-            startTimeMs: options.startTime === undefined ? null : Date.parse(options.startTime),
-            eventIntervalMs: options.eventIntervalMs ?? null,
-          },
-        };
-      }
-      case 'reddit':
-        return { ...base, ratePerSecond: null };
-      case 'replay': {
-        const replay = command.replay;
-        if (!replay)
-          throw invalid(
-            'replay',
-            'replay options (at least replay.file) are required for a replay stream',
-          );
-        const fromUtc =
-          replay.from === undefined ? null : Math.floor(Date.parse(replay.from) / 1000);
-        const toUtc = replay.to === undefined ? null : Math.floor(Date.parse(replay.to) / 1000);
-        if (fromUtc !== null && toUtc !== null && fromUtc >= toUtc) {
-          throw invalid('replay.from', 'replay.from must be before replay.to');
-        }
-        return {
-          ...base,
-          ratePerSecond: null,
-          replay: {
-            file: replay.file,
-            speed: parseSpeed(replay.speed),
-            fromUtc,
-            toUtc,
-            startLine: replay.startLine ?? null,
-          },
-        };
-      }
-    }
-  }
-
-  /** Fixes the defaults that depend on the start moment, so a restart replays the same stream. */
-  private resolve(definition: StreamDefinition): StreamDefinition {
-    if (!definition.synthetic) return definition;
-    const rate = definition.ratePerSecond ?? DEFAULT_RATE_PER_SECOND;
-    return {
-      ...definition,
-      synthetic: {
-        ...definition.synthetic,
-        startTimeMs: definition.synthetic.startTimeMs ?? this.clock.now(),
-        eventIntervalMs: definition.synthetic.eventIntervalMs ?? 1000 / rate,
-      },
-    };
   }
 
   private async runner(

@@ -4,6 +4,7 @@ import { AppConfig } from '@app/config';
 import { retryUntil } from '@app/common/retry';
 import { type DependencyHealth } from '@app/common/health';
 import { nestKafkaLogCreator } from './kafka-logging';
+import { MessageBroker } from './ports';
 
 export interface OutgoingMessage {
   readonly key: string;
@@ -17,7 +18,7 @@ export interface OutgoingMessage {
  * Kafka only through their own ports, whose adapters use this.
  */
 @Injectable()
-export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
+export class KafkaConnection extends MessageBroker implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaConnection.name);
   readonly client: Kafka;
   private readonly producer: Producer;
@@ -25,6 +26,7 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
   private lastError: string | null = null;
 
   constructor(private readonly config: AppConfig) {
+    super();
     this.client = new Kafka({
       clientId: config.kafka.clientId,
       brokers: [...config.kafka.brokers],

@@ -1,6 +1,41 @@
 import { Global, Module } from '@nestjs/common';
+import { ConsumerControl } from './consumer/consumer-control';
+import { KafkaConsumerTransport } from './consumer/kafka-consumer.transport';
 import { KafkaConnection } from './kafka-connection';
+import { KafkaDeadLetterSink } from './kafka-dead-letter.sink';
+import { KafkaEventSink } from './kafka-event.sink';
+import { KafkaLateEventSink } from './kafka-late-event.sink';
+import { KafkaWindowPublisher } from './kafka-window.publisher';
+import {
+  ConsumerTransport,
+  DeadLetterSink,
+  EventSink,
+  LateEventSink,
+  MessageBroker,
+  WindowPublisher,
+} from './ports';
 
+/** Kafka behind its ports: producing adapters, the broker's health, and the consumer's control. */
 @Global()
-@Module({ providers: [KafkaConnection], exports: [KafkaConnection] })
+@Module({
+  providers: [
+    KafkaConnection,
+    { provide: MessageBroker, useExisting: KafkaConnection },
+    { provide: EventSink, useClass: KafkaEventSink },
+    { provide: DeadLetterSink, useClass: KafkaDeadLetterSink },
+    { provide: LateEventSink, useClass: KafkaLateEventSink },
+    { provide: WindowPublisher, useClass: KafkaWindowPublisher },
+    ConsumerControl,
+    { provide: ConsumerTransport, useClass: KafkaConsumerTransport },
+  ],
+  exports: [
+    MessageBroker,
+    EventSink,
+    DeadLetterSink,
+    LateEventSink,
+    WindowPublisher,
+    ConsumerControl,
+    ConsumerTransport,
+  ],
+})
 export class KafkaModule {}

@@ -101,6 +101,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly dedupeFullnames = new Gauge({
+    name: 'reddit_dedupe_fullnames',
+    help: 'Fullnames remembered for dedupe: the events counted in windows that can still change.',
+    registers: [this.registry],
+  });
+
   readonly partitionsPaused = new Gauge({
     name: 'reddit_partitions_paused',
     help: 'Consumed partitions paused because a flush failed (a store is down or slow).',

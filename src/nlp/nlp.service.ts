@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { type RedditEvent } from '@app/events/reddit-event';
 import { analyzeRedditText, type TextAnalysis, type TextParts } from './domain/analysis';
 import { SentimentScorer } from './domain/sentiment';
 

@@ -37,7 +37,7 @@ export abstract class Warehouse {
 }
 
 /** Ingest stream definitions and source checkpoints (Cassandra), so streams survive restarts. */
-export abstract class StreamStateStore {
+export abstract class IngestStreamStore {
   abstract save(record: StreamRecord): Promise<void>;
   abstract loadAll(): Promise<StreamRecord[]>;
 }
@@ -47,7 +47,7 @@ export abstract class StreamStateStore {
  * counted fullnames, watermark, next offset), fenced so that only the
  * partition's current owner can write it.
  */
-export abstract class StreamingStateStore {
+export abstract class WindowCheckpointStore {
   /**
    * Takes ownership of the partition's state (a new epoch, which fences out
    * any earlier owner) and returns the state as last saved.
@@ -55,18 +55,18 @@ export abstract class StreamingStateStore {
   abstract claim(ref: PartitionRef, owner: string): Promise<PartitionCheckpoint>;
   /**
    * Applies a change atomically, only while `write.epoch` is still the
-   * partition's epoch; otherwise throws `StateFencedError` and changes nothing.
+   * partition's epoch; otherwise throws `CheckpointFencedError` and changes nothing.
    */
   abstract save(ref: PartitionRef, write: CheckpointWrite): Promise<void>;
 }
 
 /** Another consumer claimed the partition since this one did: its writes must stop. */
-export class StateFencedError extends Error {
+export class CheckpointFencedError extends Error {
   readonly code = 'STATE_FENCED';
   constructor(ref: PartitionRef, epoch: number) {
     super(
       `streaming state of ${ref.topic}/${ref.partition} was claimed by another consumer (our epoch ${epoch})`,
     );
-    this.name = 'StateFencedError';
+    this.name = 'CheckpointFencedError';
   }
 }

@@ -2,9 +2,15 @@ import { Module } from '@nestjs/common';
 import { CassandraPostStore } from './cassandra/cassandra-post.store';
 import { CassandraSession } from './cassandra/cassandra-session';
 import { CassandraWindowStore } from './cassandra/cassandra-window.store';
-import { CassandraStreamStateStore } from './cassandra/cassandra-stream-state.store';
-import { CassandraStreamingStateStore } from './cassandra/cassandra-streaming-state.store';
-import { PostStore, StreamingStateStore, StreamStateStore, Warehouse, WindowStore } from './ports';
+import { CassandraIngestStreamStore } from './cassandra/cassandra-ingest-stream.store';
+import { CassandraWindowCheckpointStore } from './cassandra/cassandra-window-checkpoint.store';
+import {
+  PostStore,
+  WindowCheckpointStore,
+  IngestStreamStore,
+  Warehouse,
+  WindowStore,
+} from './ports';
 import { PgWarehouse } from './warehouse/pg-warehouse';
 
 /**
@@ -17,9 +23,9 @@ import { PgWarehouse } from './warehouse/pg-warehouse';
     { provide: PostStore, useClass: CassandraPostStore },
     { provide: WindowStore, useClass: CassandraWindowStore },
     { provide: Warehouse, useClass: PgWarehouse },
-    { provide: StreamStateStore, useClass: CassandraStreamStateStore },
-    { provide: StreamingStateStore, useClass: CassandraStreamingStateStore },
+    { provide: IngestStreamStore, useClass: CassandraIngestStreamStore },
+    { provide: WindowCheckpointStore, useClass: CassandraWindowCheckpointStore },
   ],
-  exports: [PostStore, WindowStore, Warehouse, StreamStateStore, StreamingStateStore],
+  exports: [PostStore, WindowStore, Warehouse, IngestStreamStore, WindowCheckpointStore],
 })
 export class StorageModule {}

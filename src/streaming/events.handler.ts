@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type BatchOutcome, StreamingService } from './streaming.service';
-import { type ConsumedBatch } from './transport/consumed-batch';
+import { type ConsumedBatch } from '@app/kafka/consumer/consumed-batch';
 
 /** Logical pattern of the events topic; the transport maps it to the configured topic name. */
 export const EVENTS_PATTERN = 'reddit.events';

@@ -1,13 +1,6 @@
 import { type EnrichedEvent } from '@app/nlp/nlp.service';
-import { type PostRecord, type StateItem, type WindowRecord } from '@app/storage/records';
-import {
-  type EngineInput,
-  type PartitionState,
-  type SeenRow,
-  type WindowResult,
-  type WindowSnapshot,
-  windowKey,
-} from './domain/engine';
+import { type PostRecord, type WindowRecord } from '@app/storage/records';
+import { type EngineInput, type WindowResult } from './domain/engine';
 
 /** Counts a missing (deleted) author under one name, as Reddit shows it. */
 export const DELETED_AUTHOR = '[deleted]';
@@ -93,38 +86,4 @@ export function toWindowRecord(result: WindowResult, updatedAtMs: number): Windo
     final: result.final,
     updatedAtMs,
   };
-}
-
-/** Seen rows sort by sequence number as text. */
-const seenKey = (seq: number): string => String(seq).padStart(12, '0');
-
-export function windowItem(snapshot: WindowSnapshot): StateItem {
-  return {
-    kind: 'window',
-    key: windowKey(snapshot.subreddit, snapshot.window, snapshot.windowStartMs),
-    data: JSON.stringify(snapshot),
-  };
-}
-
-export function seenItem(row: SeenRow): StateItem {
-  return { kind: 'seen', key: seenKey(row.seq), data: JSON.stringify(row) };
-}
-
-export function seenItemKey(seq: number): { kind: 'seen'; key: string } {
-  return { kind: 'seen', key: seenKey(seq) };
-}
-
-/** Rebuilds the engine's view of a partition from stored items. */
-export function toPartitionState(
-  maxEventTimeMs: number | null,
-  items: readonly StateItem[],
-): PartitionState {
-  const windows: WindowSnapshot[] = [];
-  const seen: SeenRow[] = [];
-  for (const item of items) {
-    if (item.kind === 'window') windows.push(JSON.parse(item.data) as WindowSnapshot);
-    else seen.push(JSON.parse(item.data) as SeenRow);
-  }
-  seen.sort((a, b) => a.seq - b.seq);
-  return { maxEventTimeMs, windows, seen };
 }

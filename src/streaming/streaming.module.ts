@@ -1,33 +1,16 @@
 import { Module } from '@nestjs/common';
 import { NlpModule } from '@app/nlp/nlp.module';
 import { StorageModule } from '@app/storage/storage.module';
+import { Checkpointer } from './checkpointer';
 import { EventsHandler } from './events.handler';
-import {
-  DeadLetterSink,
-  KafkaDeadLetterSink,
-  KafkaLateEventSink,
-  KafkaWindowPublisher,
-  LateEventSink,
-  WindowPublisher,
-} from './outputs';
-import { ConsumerControl } from './transport/consumer-control';
+import { OutputWriter } from './output-writer';
 import { StreamingService } from './streaming.service';
-import { WindowsController } from './windows.controller';
-import { PostsService } from './posts.service';
-import { WindowsService } from './windows.service';
 
+/** The consumer: events from Kafka through NLP and the window engine to the stores. */
 @Module({
   imports: [NlpModule, StorageModule],
-  controllers: [EventsHandler, WindowsController],
-  providers: [
-    StreamingService,
-    WindowsService,
-    PostsService,
-    { provide: DeadLetterSink, useClass: KafkaDeadLetterSink },
-    { provide: WindowPublisher, useClass: KafkaWindowPublisher },
-    { provide: LateEventSink, useClass: KafkaLateEventSink },
-    ConsumerControl,
-  ],
-  exports: [StreamingService, ConsumerControl],
+  controllers: [EventsHandler],
+  providers: [StreamingService, OutputWriter, Checkpointer],
+  exports: [StreamingService],
 })
 export class StreamingModule {}

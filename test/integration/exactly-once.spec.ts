@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { Client as CassandraClient } from 'cassandra-driver';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { Client as PgClient } from 'pg';
-import { type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { type RedditEvent } from '@app/events/reddit-event';
 import { dropNamespace } from '../support/cleanup';
 import { eventually, testNamespace, type TestNamespace } from '../support/environment';
 import { readTopic } from '../support/kafka-topics';

@@ -1,6 +1,6 @@
 import { type INestApplication } from '@nestjs/common';
 import { createApp, startApp } from '@app/bootstrap';
-import { EventSink } from '@app/ingest/event-sink';
+import { EventSink } from '@app/kafka/ports';
 import { SyntheticRedditGenerator } from '@app/ingest/sources/synthetic/synthetic-generator';
 import { dropNamespace } from '../support/cleanup';
 import { eventually, STACK, testNamespace, type TestNamespace } from '../support/environment';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '@app/common/app-error';
 import { SystemClock } from '@app/common/clock';
-import { type EventKind, type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { type EventKind, type RedditEvent } from '@app/events/reddit-event';
 import { type IngestReject } from '@app/ingest/sources/stream-source';
 import { RedditApiClient } from '@app/ingest/sources/reddit/reddit-api-client';
 import { type RedditClientConfig } from '@app/ingest/sources/reddit/reddit-config';

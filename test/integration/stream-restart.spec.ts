@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { createApp, startApp } from '@app/bootstrap';
 import { StreamsService } from '@app/ingest/streams.service';
-import { WindowsService } from '@app/streaming/windows.service';
+import { WindowsService } from '@app/query/windows.service';
 import { dropNamespace } from '../support/cleanup';
 import { eventually, testNamespace, type TestNamespace } from '../support/environment';
 

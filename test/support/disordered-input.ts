@@ -1,6 +1,6 @@
 import { type Message, Partitioners } from 'kafkajs';
 import { SeededRandom } from '@app/ingest/domain/prng';
-import { EVENT_SCHEMA_VERSION, type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { EVENT_SCHEMA_VERSION, type RedditEvent } from '@app/events/reddit-event';
 import { SyntheticRedditGenerator } from '@app/ingest/sources/synthetic/synthetic-generator';
 
 /**

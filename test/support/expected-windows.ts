@@ -1,4 +1,4 @@
-import { type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { type RedditEvent } from '@app/events/reddit-event';
 import { analyzeRedditText } from '@app/nlp/domain/analysis';
 import { type SentimentScorer } from '@app/nlp/domain/sentiment';
 

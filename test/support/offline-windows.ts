@@ -1,6 +1,6 @@
 import { type Client as CassandraClient, type types } from 'cassandra-driver';
 import { type Client as PgClient } from 'pg';
-import { type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { type RedditEvent } from '@app/events/reddit-event';
 import { analyzeRedditText } from '@app/nlp/domain/analysis';
 import { type SentimentLabel, type SentimentScorer } from '@app/nlp/domain/sentiment';
 

@@ -1,4 +1,4 @@
-import { type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { type RedditEvent } from '@app/events/reddit-event';
 import { labelFor } from '@app/nlp/domain/sentiment';
 import { VaderSentimentScorer } from '@app/nlp/domain/vader/vader-sentiment.scorer';
 import {

@@ -1,4 +1,4 @@
-import { parseRedditEvent, subredditKey } from '@app/ingest/domain/reddit-event';
+import { parseRedditEvent, subredditKey } from '@app/events/reddit-event';
 
 const valid = {
   schemaVersion: 1,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseRedditEvent } from '@app/ingest/domain/reddit-event';
+import { parseRedditEvent } from '@app/events/reddit-event';
 import { normaliseRedditItem } from '@app/ingest/domain/reddit-normaliser';
 
 const CASSETTES = resolve(__dirname, '../../../shared/data/reddit/cassettes');

@@ -1,7 +1,7 @@
 import { ManualClock } from '@app/common/clock';
-import { type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { type RedditEvent } from '@app/events/reddit-event';
 import { type StreamDefinition } from '@app/ingest/domain/stream-definition';
-import { EventSink } from '@app/ingest/event-sink';
+import { EventSink } from '@app/kafka/ports';
 import { SyntheticSource } from '@app/ingest/sources/synthetic/synthetic.source';
 import { type IngestReject } from '@app/ingest/sources/stream-source';
 import { type StreamSnapshot, StreamRunner } from '@app/ingest/stream-runner';
@@ -60,7 +60,7 @@ function syntheticSource(clock: ManualClock, maxEvents: number | null, checkpoin
   );
 }
 
-function runner(def: StreamDefinition, sink: EventSink, clock: ManualClock, batchSize = 30) {
+function runner(def: StreamDefinition, sink: RecordingSink, clock: ManualClock, batchSize = 30) {
   const source = syntheticSource(clock, def.maxEvents);
   const persisted: { snapshot: StreamSnapshot; checkpoint: unknown }[] = [];
   const stream = new StreamRunner(def, source, sink, clock, batchSize, {

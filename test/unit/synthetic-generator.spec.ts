@@ -1,4 +1,4 @@
-import { parseRedditEvent } from '@app/ingest/domain/reddit-event';
+import { parseRedditEvent } from '@app/events/reddit-event';
 import {
   type SyntheticOptions,
   SyntheticRedditGenerator,

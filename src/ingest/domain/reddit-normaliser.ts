@@ -5,7 +5,7 @@ import {
   type ParseResult,
   type RedditEvent,
   subredditKey,
-} from './reddit-event';
+} from '@app/events/reddit-event';
 
 /** Where an item came from and when ingest saw it: stamped on every event. */
 export interface NormaliseContext {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type EventKind, type EventSourceKind, subredditKey } from './reddit-event';
+import { type EventKind, type EventSourceKind, subredditKey } from '@app/events/reddit-event';
 
 export type ReplaySpeed = 'max' | 'realtime' | number;
 

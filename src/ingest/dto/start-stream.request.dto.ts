@@ -16,7 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { SUBREDDIT_NAME_PATTERN } from '../domain/reddit-event';
+import { SUBREDDIT_NAME_PATTERN } from '@app/events/reddit-event';
 
 export const STREAM_KIND_NAMES = ['submissions', 'comments'] as const;
 export type StreamKindName = (typeof STREAM_KIND_NAMES)[number];

@@ -1,4 +1,4 @@
-import { type RedditEvent } from '../domain/reddit-event';
+import { type RedditEvent } from '@app/events/reddit-event';
 
 /** An item a source could not turn into an event; it goes to the dead-letter topic. */
 export interface IngestReject {

@@ -1,3 +1,5 @@
+import { cutAtWordBoundary } from './text-budget';
+
 /**
  * What a Reddit text points at: other subreddits, users, linked sites, stock
  * tickers and hashtags. Each list is deduplicated, in order of first
@@ -24,6 +26,9 @@ export interface MentionOptions {
 export const MAX_MENTIONS_PER_KIND = 10;
 
 /** Reddit bodies stop at 40,000 characters; markdown escaping adds a little. */
+/** A link or a name is shorter than this: a cut looks this far back for whitespace. */
+const WORD_LOOKBACK = 2000;
+
 export const MAX_MENTION_TEXT_LENGTH = 50_000;
 
 /**
@@ -65,7 +70,7 @@ export function extractMentions(rawText: string, options: MentionOptions = {}): 
   const mentions: Mentions = { subreddits: [], users: [], domains: [], tickers: [], hashtags: [] };
   if (max === 0 || rawText.length === 0) return mentions;
 
-  let text = truncateAtWhitespace(rawText, MAX_MENTION_TEXT_LENGTH);
+  let text = cutAtWordBoundary(rawText, MAX_MENTION_TEXT_LENGTH, WORD_LOOKBACK);
   if (text.includes('\\')) text = text.replace(MARKDOWN_ESCAPE, '$1');
   if (text.includes('`')) text = text.replace(CODE, blank);
 
@@ -148,16 +153,6 @@ const HASHTAG =
   /(?<![\p{L}\p{M}\p{N}_&#;/\\])(?<!^[ \t>]*)#(\p{L}[\p{L}\p{M}\p{N}_]{1,49})(?![\p{L}\p{M}\p{N}_])/gmu;
 
 // ---------------------------------------------------------------------------
-
-/** At most `max` units, cut at a whitespace so no link or name is cut in half. */
-function truncateAtWhitespace(text: string, max: number): string {
-  if (text.length <= max) return text;
-  // A link or a word is shorter than 2,000 units; past that, cut anywhere.
-  for (let i = max; i > 0 && i > max - 2000; i--) {
-    if (text.charCodeAt(i) <= 32) return text.slice(0, i);
-  }
-  return text.slice(0, max);
-}
 
 function blank(match: string): string {
   return ' '.repeat(match.length);

@@ -1,7 +1,7 @@
+import { foldPlural } from '@app/nlp/domain/keyword-words';
 import {
   DEFAULT_MAX_KEYWORDS,
   extractKeywords,
-  foldPlural,
   type Keyword,
   MAX_KEYWORD_TEXT_LENGTH,
 } from '@app/nlp/domain/keywords';

@@ -1,5 +1,5 @@
 import { ManualClock } from '@app/common/clock';
-import { type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { type RedditEvent } from '@app/events/reddit-event';
 import { RedditApiClient } from '@app/ingest/sources/reddit/reddit-api-client';
 import { type RedditHttpRequest } from '@app/ingest/sources/reddit/reddit-http';
 import { RateLimitBudget } from '@app/ingest/sources/reddit/rate-limit';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { AppError } from '@app/common/app-error';
 import { ManualClock } from '@app/common/clock';
-import { type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { type RedditEvent } from '@app/events/reddit-event';
 import { DumpDecompressor } from '@app/ingest/sources/replay/dump-decompressor';
 import {
   createReplaySource,

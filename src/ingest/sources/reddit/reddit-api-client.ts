@@ -1,6 +1,6 @@
 import { AppError } from '@app/common/app-error';
 import { type Clock } from '@app/common/clock';
-import { SUBREDDIT_NAME_PATTERN } from '@app/ingest/domain/reddit-event';
+import { SUBREDDIT_NAME_PATTERN } from '@app/events/reddit-event';
 import { RedditTokenManager } from './oauth-token';
 import { type RedditClientConfig } from './reddit-config';
 import {

@@ -1,6 +1,7 @@
+import { cutUnits } from '@app/common/text-cut';
 import { AppError } from '@app/common/app-error';
 import { type Clock } from '@app/common/clock';
-import { type EventKind, type RedditEvent } from '@app/ingest/domain/reddit-event';
+import { type EventKind, type RedditEvent } from '@app/events/reddit-event';
 import { normaliseRedditItem } from '@app/ingest/domain/reddit-normaliser';
 import {
   type IngestReject,
@@ -100,7 +101,7 @@ const NOTHING: SourceBatch = { events: [], rejects: [] };
 
 function rawText(item: PolledItem): string {
   const text = JSON.stringify({ kind: item.kind, data: item.data }) ?? '';
-  return text.length > RAW_LIMIT ? text.slice(0, RAW_LIMIT) : text;
+  return cutUnits(text, RAW_LIMIT);
 }
 
 /**

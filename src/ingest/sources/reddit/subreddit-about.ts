@@ -1,5 +1,5 @@
 import { AppError } from '@app/common/app-error';
-import { subredditKey } from '@app/ingest/domain/reddit-event';
+import { subredditKey } from '@app/events/reddit-event';
 import { type RedditHttpResponse } from './reddit-http';
 
 /** What we keep from a subreddit's `about` (a t5 thing). */

@@ -6,8 +6,7 @@ import {
   type EventKind,
   type RedditEvent,
   subredditKey,
-} from '@app/ingest/domain/reddit-event';
-import { normaliseRedditItem } from '@app/ingest/domain/reddit-normaliser';
+} from '@app/events/reddit-event';
 import {
   type IngestReject,
   type SourceBatch,
@@ -15,7 +14,8 @@ import {
   type StreamSource,
 } from '@app/ingest/sources/stream-source';
 import { type DumpDecompressor } from './dump-decompressor';
-import { DEFAULT_MAX_LINE_BYTES, type DumpLine, DumpReader } from './dump-reader';
+import { DEFAULT_MAX_LINE_BYTES, DumpReader } from './dump-reader';
+import { classifyLine, type LineFilter, type LineOutcome } from './replay-line';
 import {
   abortableSleep,
   ReplayPacer,
@@ -58,20 +58,7 @@ export interface ReplayCheckpoint {
   readonly line: number;
 }
 
-const RAW_LIMIT = 4096;
 const DEFAULT_MAX_LINES_PER_PULL = 100_000;
-
-type LineOutcome =
-  | { readonly kind: 'event'; readonly line: number; readonly event: RedditEvent }
-  | { readonly kind: 'reject'; readonly line: number; readonly reject: IngestReject }
-  | { readonly kind: 'skip'; readonly line: number };
-
-function cut(text: string, limit = RAW_LIMIT): string {
-  if (text.length <= limit) return text;
-  const code = text.charCodeAt(limit - 1);
-  // Do not leave half of a surrogate pair at the end.
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? limit - 1 : limit);
-}
 
 function invalid(message: string, field: string): AppError {
   return new AppError('INVALID_INPUT', message, { field });
@@ -97,10 +84,7 @@ export class ReplaySource implements StreamSource {
   readonly selfPaced = true;
   readonly fileName: string;
 
-  private readonly subreddits: ReadonlySet<string> | null;
-  private readonly kinds: ReadonlySet<EventKind>;
-  private readonly fromUtc: number | null;
-  private readonly toUtc: number | null;
+  private readonly filter: LineFilter;
   private readonly startLine: number;
   private readonly maxLinesPerPull: number;
   private readonly pacer: ReplayPacer;
@@ -126,17 +110,24 @@ export class ReplaySource implements StreamSource {
   constructor(private readonly options: ReplaySourceOptions) {
     this.fileName = basename(options.path);
     const subreddits = (options.subreddits ?? []).map(subredditKey);
-    this.subreddits = subreddits.length > 0 ? new Set(subreddits) : null;
     const kinds = options.kinds ?? [];
     for (const kind of kinds) {
       if (!EVENT_KINDS.includes(kind)) throw invalid(`unknown kind ${String(kind)}`, 'kinds');
     }
-    this.kinds = new Set(kinds.length > 0 ? kinds : EVENT_KINDS);
-    this.fromUtc = optionalUtc(options.fromUtc, 'fromUtc');
-    this.toUtc = optionalUtc(options.toUtc, 'toUtc');
-    if (this.fromUtc !== null && this.toUtc !== null && this.fromUtc >= this.toUtc) {
+    const fromUtc = optionalUtc(options.fromUtc, 'fromUtc');
+    const toUtc = optionalUtc(options.toUtc, 'toUtc');
+    if (fromUtc !== null && toUtc !== null && fromUtc >= toUtc) {
       throw invalid('fromUtc must be before toUtc', 'fromUtc');
     }
+    this.filter = {
+      subreddits: subreddits.length > 0 ? new Set(subreddits) : null,
+      kinds: new Set(kinds.length > 0 ? kinds : EVENT_KINDS),
+      fromUtc,
+      toUtc,
+      streamId: options.streamId,
+      fileName: this.fileName,
+      maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    };
     this.startLine = options.startLine ?? 1;
     if (!Number.isSafeInteger(this.startLine) || this.startLine < 1) {
       throw invalid('startLine must be a positive integer', 'startLine');
@@ -311,55 +302,7 @@ export class ReplaySource implements StreamSource {
 
   private async readOutcome(reader: DumpReader): Promise<LineOutcome | null> {
     const line = await reader.next();
-    return line === null ? null : this.classify(line);
-  }
-
-  private classify(line: DumpLine): LineOutcome {
-    const at = line.lineNumber;
-    if (line.kind === 'too-long') {
-      return this.reject(
-        at,
-        `line is longer than the limit of ${this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES} bytes (${line.byteLength} bytes)`,
-        line.head,
-      );
-    }
-    let data: unknown;
-    try {
-      data = JSON.parse(line.text);
-    } catch (error) {
-      return this.reject(at, `line is not valid JSON: ${(error as Error).message}`, line.text);
-    }
-    // Filtering by subreddit before validating keeps a replay of one subreddit
-    // from dead-lettering every broken line of the others, and is cheaper.
-    if (this.subreddits !== null && typeof data === 'object' && data !== null) {
-      const subreddit = (data as { subreddit?: unknown }).subreddit;
-      if (typeof subreddit === 'string' && !this.subreddits.has(subredditKey(subreddit))) {
-        return { kind: 'skip', line: at };
-      }
-    }
-    const result = normaliseRedditItem(null, data, {
-      source: 'replay',
-      streamId: this.options.streamId,
-      ingestedUtc: this.nowUtc(),
-    });
-    if (!result.ok) return this.reject(at, result.reason, line.text);
-    const event = result.value;
-    if (
-      !this.kinds.has(event.kind) ||
-      (this.fromUtc !== null && event.createdUtc < this.fromUtc) ||
-      (this.toUtc !== null && event.createdUtc >= this.toUtc)
-    ) {
-      return { kind: 'skip', line: at };
-    }
-    return { kind: 'event', line: at, event };
-  }
-
-  private reject(line: number, reason: string, raw: string): LineOutcome {
-    return {
-      kind: 'reject',
-      line,
-      reject: { reason, raw: cut(raw), position: `line ${line} of ${this.fileName}` },
-    };
+    return line === null ? null : classifyLine(line, this.filter, this.nowUtc());
   }
 }
 

@@ -4,7 +4,7 @@ import {
   type EventKind,
   type RedditEvent,
   subredditKey,
-} from '../../domain/reddit-event';
+} from '@app/events/reddit-event';
 import {
   AUTHOR_ADJECTIVES,
   AUTHOR_NOUNS,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type SentimentLabel } from '../sentiment';
-import { DENSE_FEATURE_NAMES, type FeatureOptions, type LinearWeights } from './features';
+import { DENSE_FEATURE_NAMES, type FeatureOptions, type LinearWeights } from './feature-layout';
 
 /** Class order of every weight row and probability vector. */
 export const CLASSES: readonly SentimentLabel[] = ['negative', 'neutral', 'positive'];

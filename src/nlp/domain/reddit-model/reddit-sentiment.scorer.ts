@@ -1,7 +1,8 @@
 import { type Sentiment, SentimentScorer } from '../sentiment';
 import { cutToBudget } from '../text-budget';
 import { DEFAULT_MAX_CHARS, VaderSentimentScorer } from '../vader/vader-sentiment.scorer';
-import { type LinearWeights, SentimentFeatureExtractor } from './features';
+import { type LinearWeights } from './feature-layout';
+import { SentimentFeatureExtractor } from './features';
 import { CLASSES, type RedditSentimentModel } from './reddit-sentiment.model';
 import { loadWordLexicons, type WordLexicons } from './word-lexicons';
 

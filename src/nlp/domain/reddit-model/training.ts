@@ -1,7 +1,8 @@
 import { prepareRedditText } from '../reddit-text';
 import { type SentimentLabel } from '../sentiment';
 import { VaderSentimentScorer } from '../vader/vader-sentiment.scorer';
-import { type FeatureOptions, SentimentFeatureExtractor } from './features';
+import { type FeatureOptions } from './feature-layout';
+import { SentimentFeatureExtractor } from './features';
 import { CLASSES, type ModelProvenance, RedditSentimentModel } from './reddit-sentiment.model';
 import { type SparseExamples, trainSoftmaxRegression } from './softmax-regression';
 import { loadWordLexicons, type WordLexicons } from './word-lexicons';

@@ -1,8 +1,8 @@
 import {
   DENSE_FEATURE_NAMES,
   type FeatureOptions,
-  SentimentFeatureExtractor,
-} from '@app/nlp/domain/reddit-model/features';
+} from '@app/nlp/domain/reddit-model/feature-layout';
+import { SentimentFeatureExtractor } from '@app/nlp/domain/reddit-model/features';
 import { mix } from '@app/nlp/domain/reddit-model/word-hash';
 import { buildWordLexicons } from '@app/nlp/domain/reddit-model/word-lexicons';
 import { type VaderSentiment } from '@app/nlp/domain/vader/vader-sentiment.scorer';

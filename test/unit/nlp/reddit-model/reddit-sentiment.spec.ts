@@ -1,4 +1,4 @@
-import { DENSE_FEATURE_NAMES } from '@app/nlp/domain/reddit-model/features';
+import { DENSE_FEATURE_NAMES } from '@app/nlp/domain/reddit-model/feature-layout';
 import {
   decodeModel,
   encodeModel,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type types } from 'cassandra-driver';
 import { AppConfig } from '@app/config';
-import { StreamStateStore } from '../ports';
+import { IngestStreamStore } from '../ports';
 import { type StreamRecord } from '../records';
 import { CassandraSession } from './cassandra-session';
 
@@ -9,7 +9,7 @@ const ms = (value: unknown): number | null => (value instanceof Date ? value.get
 const date = (value: number | null): Date | null => (value === null ? null : new Date(value));
 
 @Injectable()
-export class CassandraStreamStateStore extends StreamStateStore {
+export class CassandraIngestStreamStore extends IngestStreamStore {
   private readonly table: string;
 
   constructor(

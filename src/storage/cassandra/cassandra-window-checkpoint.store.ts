@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { types } from 'cassandra-driver';
 import { AppConfig } from '@app/config';
-import { StateFencedError, StreamingStateStore } from '../ports';
+import { CheckpointFencedError, WindowCheckpointStore } from '../ports';
 import {
   type CheckpointWrite,
   type PartitionCheckpoint,
@@ -27,7 +27,7 @@ const CLAIM_ATTEMPTS = 10;
  * replay the changelog from its start.
  */
 @Injectable()
-export class CassandraStreamingStateStore extends StreamingStateStore {
+export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
   private readonly table: string;
 
   constructor(
@@ -100,7 +100,7 @@ export class CassandraStreamingStateStore extends StreamingStateStore {
       });
     }
     const result = await this.session.client.batch(queries, { prepare: true, logged: true });
-    if (!result.wasApplied()) throw new StateFencedError(ref, write.epoch);
+    if (!result.wasApplied()) throw new CheckpointFencedError(ref, write.epoch);
   }
 
   private async load(ref: PartitionRef, epoch: number): Promise<PartitionCheckpoint> {

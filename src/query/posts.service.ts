@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@app/common/clock';
-import { subredditKey } from '@app/ingest/domain/reddit-event';
+import { subredditKey } from '@app/events/reddit-event';
 import { PostStore } from '@app/storage/ports';
 import { type PostRecord } from '@app/storage/records';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '@app/common/app-error';
 import { Clock } from '@app/common/clock';
 import { AppConfig } from '@app/config';
-import { subredditKey } from '@app/ingest/domain/reddit-event';
+import { subredditKey } from '@app/events/reddit-event';
 import { WindowStore } from '@app/storage/ports';
 import { type WindowRecord } from '@app/storage/records';
 

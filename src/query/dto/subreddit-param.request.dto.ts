@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
-import { SUBREDDIT_NAME_PATTERN } from '@app/ingest/domain/reddit-event';
+import { SUBREDDIT_NAME_PATTERN } from '@app/events/reddit-event';
 
 export class SubredditParamRequestDto {
   @ApiProperty({

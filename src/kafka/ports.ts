@@ -1,0 +1,45 @@
+import { type CustomTransportStrategy } from '@nestjs/microservices';
+import { type DependencyHealth } from '@app/common/health';
+import { type DeadLetter } from '@app/events/dead-letter';
+import { type LateEvent } from '@app/events/late-event';
+import { type RedditEvent } from '@app/events/reddit-event';
+import { type WindowRecord } from '@app/storage/records';
+
+/**
+ * What the rest of the app may do with Kafka, one port per use; the adapters
+ * beside this file implement them on the one kafkajs client
+ * (KafkaConnection). Consuming goes through the batch transport in
+ * `consumer/`.
+ */
+
+/** Where ingest delivers normalised events. */
+export abstract class EventSink {
+  /** Resolves once every event is durably accepted; rejects if any was not. */
+  abstract publish(events: readonly RedditEvent[]): Promise<void>;
+}
+
+/** Where items that can never be processed go, with the reason (one envelope for every stage). */
+export abstract class DeadLetterSink {
+  abstract send(letters: readonly DeadLetter[]): Promise<void>;
+}
+
+/** Where too-late events go, so they are visible and can be reprocessed, not silently dropped. */
+export abstract class LateEventSink {
+  abstract send(events: readonly LateEvent[]): Promise<void>;
+}
+
+/** Downstream consumers' feed of window results. */
+export abstract class WindowPublisher {
+  abstract publish(windows: readonly WindowRecord[]): Promise<void>;
+}
+
+/** The cluster as a dependency, for /health. */
+export abstract class MessageBroker {
+  abstract health(): Promise<DependencyHealth>;
+}
+
+/** How the app consumes: a Nest transport that hands handlers whole partition batches. */
+export abstract class ConsumerTransport {
+  /** A strategy for `connectMicroservice`; `topics` maps each `@EventPattern` to its topic. */
+  abstract strategy(topics: Readonly<Record<string, string>>): CustomTransportStrategy;
+}

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { DeadLetterSink, LateEventSink, WindowPublisher } from '@app/kafka/ports';
+import { MetricsService } from '@app/metrics/metrics.service';
+import { PostStore, Warehouse, WindowStore } from '@app/storage/ports';
+import { type WindowRecord } from '@app/storage/records';
+import { type BufferedOutputs } from './partition/output-buffer';
+
+/**
+ * Writes one flush's outputs to every store and topic. Each write is an
+ * idempotent upsert keyed by window or fullname (window rows carry a
+ * version by which every store keeps the newest), so writing a flush again
+ * after a failure or on a new owner is harmless.
+ */
+@Injectable()
+export class OutputWriter {
+  constructor(
+    private readonly posts: PostStore,
+    private readonly windows: WindowStore,
+    private readonly warehouse: Warehouse,
+    private readonly publisher: WindowPublisher,
+    private readonly lateSink: LateEventSink,
+    private readonly deadLetterSink: DeadLetterSink,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** Resolves once every output has landed; rejects if any failed. */
+  async write(windows: readonly WindowRecord[], outputs: BufferedOutputs): Promise<void> {
+    const { posts, late, deadLetters } = outputs;
+    const stop = this.metrics.batchDuration.startTimer({ stage: 'outputs' });
+    // Window rows first, and alone: they are small and what dashboards wait
+    // for, while encoding the posts holds the event loop for a while. The
+    // rest goes out once the window rows have landed.
+    const windowOutputs = Promise.all([
+      windows.length > 0 &&
+        this.timed('cassandra_windows', () => this.windows.upsertWindows(windows)),
+      windows.length > 0 && this.timed('kafka_windows', () => this.publisher.publish(windows)),
+      windows.length > 0 &&
+        this.timed('warehouse_windows', () => this.warehouse.loadWindows(windows)),
+    ]);
+    const otherOutputs = windowOutputs.then(() =>
+      Promise.all([
+        posts.length > 0 && this.timed('cassandra_posts', () => this.posts.upsertPosts(posts)),
+        posts.length > 0 && this.timed('warehouse_posts', () => this.warehouse.loadPosts(posts)),
+        late.length > 0 && this.timed('kafka_late', () => this.lateSink.send(late)),
+        deadLetters.length > 0 &&
+          this.timed('kafka_dead_letter', () => this.deadLetterSink.send(deadLetters)),
+      ]),
+    );
+    await Promise.all([windowOutputs, otherOutputs]);
+    stop();
+  }
+
+  /** Counts the rows of a flush that has landed. */
+  recordWritten(posts: number, windows: number): void {
+    const { postsWritten, windowsWritten } = this.metrics;
+    if (posts > 0) {
+      postsWritten.inc({ store: 'cassandra' }, posts);
+      postsWritten.inc({ store: 'warehouse' }, posts);
+    }
+    if (windows > 0) {
+      windowsWritten.inc({ store: 'cassandra' }, windows);
+      windowsWritten.inc({ store: 'warehouse' }, windows);
+      windowsWritten.inc({ store: 'kafka' }, windows);
+    }
+  }
+
+  private async timed(output: string, write: () => Promise<void>): Promise<void> {
+    const end = this.metrics.outputDuration.startTimer({ output });
+    await write();
+    end();
+  }
+}
