@@ -1,9 +1,9 @@
 import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
-import { API_KEY_HEADER } from './common/api-key.guard';
+import { API_KEY_HEADER, API_KEY_SCHEME } from './common/api-key.guard';
 import { type AppConfig } from './config';
 import { ConsumerTransport } from './kafka/ports';
 import { EVENTS_PATTERN } from './streaming/events.handler';
@@ -43,9 +43,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
           name: API_KEY_HEADER,
           description: 'API_KEY from the server configuration',
         },
-        'api-key',
+        API_KEY_SCHEME,
       )
-      .addSecurityRequirements('api-key')
       .addTag('streams', 'Start, list and stop ingest streams')
       .addTag('windows', 'Per-subreddit event-time windows')
       .addTag('nlp', 'Sentiment, keywords and mentions of ad-hoc text')
@@ -53,6 +52,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       .addTag('metrics', 'Prometheus scrape endpoint')
       .build(),
   );
+  if (config.api.readsRequireApiKey) requireKeyOnEveryApiOperation(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 
   if (!config.streaming.enabled) return app;
@@ -76,4 +76,15 @@ export async function startApp(app: INestApplication, host: string, port: number
   const server = app.getHttpServer() as import('node:http').Server;
   const address = server.address();
   return typeof address === 'object' && address !== null ? address.port : port;
+}
+
+/** With READS_REQUIRE_API_KEY every /api operation needs the key, as the guard enforces. */
+function requireKeyOnEveryApiOperation(document: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith('/api/')) continue;
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const operation = item[method];
+      if (operation && !operation.security?.length) operation.security = [{ [API_KEY_SCHEME]: [] }];
+    }
+  }
 }

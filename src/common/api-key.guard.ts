@@ -6,6 +6,8 @@ import { AppConfig } from '@app/config';
 import { AppError } from './app-error';
 
 export const API_KEY_HEADER = 'x-api-key';
+/** The OpenAPI security scheme of the key: operations that need it carry it, the rest show no lock. */
+export const API_KEY_SCHEME = 'api-key';
 const READ_ONLY = 'api-key:read-only';
 
 /** Marks a POST that changes nothing (e.g. analysing text): it is keyed like a read. */

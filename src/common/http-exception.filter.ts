@@ -5,8 +5,9 @@ import {
   HttpException,
   HttpStatus,
   Logger,
+  NotFoundException,
 } from '@nestjs/common';
-import { type Response } from 'express';
+import { type Request, type Response } from 'express';
 import { AppError, type AppErrorCode } from './app-error';
 
 const STATUS_BY_CODE: Record<AppErrorCode, number> = {
@@ -19,6 +20,20 @@ const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   FORBIDDEN: HttpStatus.FORBIDDEN,
   UNPROCESSABLE: HttpStatus.UNPROCESSABLE_ENTITY,
 };
+
+/**
+ * Nest's own exceptions (validation, unknown routes) answer in the same
+ * vocabulary as AppError, so a client matches one set of `error` codes.
+ */
+const CODE_BY_STATUS: Readonly<Record<number, string>> = {
+  ...Object.fromEntries(Object.entries(STATUS_BY_CODE).map(([code, status]) => [status, code])),
+  [HttpStatus.BAD_REQUEST]: 'INVALID_INPUT',
+  [HttpStatus.METHOD_NOT_ALLOWED]: 'METHOD_NOT_ALLOWED',
+};
+
+function codeOf(status: number): string {
+  return CODE_BY_STATUS[status] ?? HttpStatus[status] ?? 'ERROR';
+}
 
 export interface ErrorBody {
   readonly statusCode: number;
@@ -35,7 +50,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
+    const request = host.switchToHttp().getRequest<Request>();
+    const body = methodNotAllowed(exception, request, response) ?? this.toBody(exception);
     if (body.statusCode >= 500) {
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
@@ -64,14 +80,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
         const messages = Array.isArray(raw) ? raw.map(String) : [String(raw)];
         return {
           statusCode,
-          error: HttpStatus[statusCode] ?? 'ERROR',
+          error: codeOf(statusCode),
           message: messages.join('; '),
           ...(Array.isArray(raw) ? { details: { fields: messages } } : {}),
         };
       }
       return {
         statusCode,
-        error: HttpStatus[statusCode] ?? 'ERROR',
+        error: codeOf(statusCode),
         message: typeof response === 'string' ? response : exception.message,
       };
     }
@@ -115,7 +131,46 @@ function bodyParserError(exception: unknown): ErrorBody | null {
       };
     default:
       return status >= 400 && status < 500
-        ? { statusCode: status, error: HttpStatus[status] ?? 'ERROR', message: type }
+        ? { statusCode: status, error: codeOf(status), message: type }
         : null;
   }
+}
+
+interface RouteLayer {
+  readonly route?: { readonly methods: Readonly<Record<string, boolean>> };
+  match(path: string): boolean;
+}
+
+/**
+ * A request no route took, on a path that some route serves with another
+ * method: 405 with an Allow header rather than a 404 that suggests the path
+ * does not exist. Read from Express's own route table, so it cannot drift
+ * from the routes Nest registered.
+ */
+function methodNotAllowed(
+  exception: unknown,
+  request: Request,
+  response: Response,
+): ErrorBody | null {
+  if (!(exception instanceof NotFoundException) || !/^Cannot [A-Z]+ /.test(exception.message)) {
+    return null;
+  }
+  const router = (request.app as unknown as { router?: { stack?: readonly RouteLayer[] } }).router;
+  const allowed = new Set<string>();
+  for (const layer of router?.stack ?? []) {
+    if (!layer.route || !layer.match(request.path)) continue;
+    for (const [method, on] of Object.entries(layer.route.methods)) {
+      if (on && method !== '_all') allowed.add(method.toUpperCase());
+    }
+  }
+  if (allowed.size === 0 || allowed.has(request.method)) return null;
+  if (allowed.has('GET')) allowed.add('HEAD');
+  const methods = [...allowed].sort();
+  response.setHeader('Allow', methods.join(', '));
+  return {
+    statusCode: HttpStatus.METHOD_NOT_ALLOWED,
+    error: 'METHOD_NOT_ALLOWED',
+    message: `${request.method} is not allowed on ${request.path}; allowed: ${methods.join(', ')}`,
+    details: { allowed: methods },
+  };
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type Clock } from '@app/common/clock';
 import { type RedditEvent } from '@app/events/reddit-event';
+import { LastError } from './domain/last-error';
 import { type StreamDefinition, type StreamState } from './domain/stream-definition';
 import {
   type IngestReject,
@@ -38,7 +39,10 @@ export interface StreamSnapshot {
   readonly startedAtMs: number;
   readonly stoppedAtMs: number | null;
   readonly lastBatchAtMs: number | null;
+  /** The last error's message (kept after recovery; see lastErrorRecoveredAtMs). */
   readonly lastError: string | null;
+  readonly lastErrorAtMs: number | null;
+  readonly lastErrorRecoveredAtMs: number | null;
   readonly source: SourceStatus;
 }
 
@@ -77,7 +81,9 @@ export class StreamRunner {
   private readonly startedAtMs: number;
   private stoppedAtMs: number | null;
   private lastBatchAtMs: number | null;
-  private lastError: string | null = null;
+  private readonly errors: LastError;
+  /** The source's own last error as last seen, to notice when it changes. */
+  private sourceError: string | null = null;
   private loop: Promise<void> | null = null;
   private abort = new AbortController();
   private pending: { batch: SourceBatch; checkpoint: unknown } | null = null;
@@ -101,7 +107,7 @@ export class StreamRunner {
     this.startedAtMs = restored?.startedAtMs ?? clock.now();
     this.stoppedAtMs = restored?.stoppedAtMs ?? null;
     this.lastBatchAtMs = restored?.lastBatchAtMs ?? null;
-    this.lastError = restored?.lastError ?? null;
+    this.errors = new LastError(restored?.lastError ?? null);
     this.paceFromMs = clock.now();
     this.paceFromCount = this.produced();
   }
@@ -116,8 +122,9 @@ export class StreamRunner {
       .catch(async (error: unknown) => {
         // A source that can never succeed (credentials refused, subreddit gone,
         // unreadable file) stops its stream, with the reason in its status.
-        this.lastError = error instanceof Error ? error.message : String(error);
-        this.logger.error(`stream stopped: ${this.lastError}`);
+        const message = error instanceof Error ? error.message : String(error);
+        this.errors.failed(message, this.clock.now());
+        this.logger.error(`stream stopped: ${message}`);
         this.state = 'stopped';
         this.stoppedAtMs = this.clock.now();
         await this.source.close().catch(() => undefined);
@@ -161,6 +168,9 @@ export class StreamRunner {
   }
 
   snapshot(): StreamSnapshot {
+    const source = this.source.status();
+    this.observeSource(source);
+    const error = this.errors.status;
     return {
       definition: this.definition,
       state: this.state,
@@ -168,8 +178,10 @@ export class StreamRunner {
       startedAtMs: this.startedAtMs,
       stoppedAtMs: this.stoppedAtMs,
       lastBatchAtMs: this.lastBatchAtMs,
-      lastError: this.lastError ?? this.source.status().lastError ?? null,
-      source: this.source.status(),
+      lastError: error?.message ?? null,
+      lastErrorAtMs: error?.atMs ?? null,
+      lastErrorRecoveredAtMs: error?.recoveredAtMs ?? null,
+      source,
     };
   }
 
@@ -187,8 +199,9 @@ export class StreamRunner {
     try {
       await this.hooks.persist(this.snapshot(), checkpoint);
     } catch (error) {
-      this.lastError = `could not persist stream state: ${error instanceof Error ? error.message : String(error)}`;
-      this.logger.warn(this.lastError);
+      const message = `could not persist stream state: ${error instanceof Error ? error.message : String(error)}`;
+      this.errors.failed(message, this.clock.now());
+      this.logger.warn(message);
     }
   }
 
@@ -231,16 +244,27 @@ export class StreamRunner {
         this.count(batch);
         this.hooks.onPublished(batch.events, batch.rejects);
         this.lastBatchAtMs = this.clock.now();
+        this.observeSource(this.source.status());
+        this.errors.succeeded(this.lastBatchAtMs);
         retryDelay = 200;
         await this.persistNow(checkpoint);
       } catch (error) {
         this.counters.failedAttempts++;
-        this.lastError = error instanceof Error ? error.message : String(error);
-        this.logger.warn(`publish failed, retrying in ${retryDelay} ms: ${this.lastError}`);
+        const message = error instanceof Error ? error.message : String(error);
+        this.errors.failed(message, this.clock.now());
+        this.logger.warn(`publish failed, retrying in ${retryDelay} ms: ${message}`);
         await this.sleep(retryDelay);
         retryDelay = Math.min(retryDelay * 2, MAX_RETRY_DELAY_MS);
       }
     }
+  }
+
+  /** A new error reported by the source (a failed poll or read it retries) becomes the stream's. */
+  private observeSource(status: SourceStatus): void {
+    const reported = status.lastError ?? null;
+    if (reported === this.sourceError) return;
+    this.sourceError = reported;
+    if (reported !== null) this.errors.failed(reported, this.clock.now());
   }
 
   private count(batch: SourceBatch): void {

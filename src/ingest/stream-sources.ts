@@ -55,8 +55,9 @@ export class StreamSourceFactory {
         return;
       case 'replay': {
         const replay = this.replayOf(definition);
-        const path = await resolveDumpPath(this.config.ingest.replayDir, replay.file);
-        await inspectDump(path);
+        await asRequestField('replay.file', async () =>
+          inspectDump(await resolveDumpPath(this.config.ingest.replayDir, replay.file)),
+        );
         return;
       }
       case 'reddit':
@@ -101,7 +102,9 @@ export class StreamSourceFactory {
       case 'replay': {
         const replay = this.replayOf(definition);
         return createReplaySource({
-          path: await resolveDumpPath(this.config.ingest.replayDir, replay.file),
+          path: await asRequestField('replay.file', () =>
+            resolveDumpPath(this.config.ingest.replayDir, replay.file),
+          ),
           streamId: definition.id,
           clock: this.clock,
           subreddits: definition.subreddits,
@@ -134,5 +137,20 @@ export class StreamSourceFactory {
     if (!definition.replay)
       throw new Error(`replay stream ${definition.id} has no replay settings`);
     return definition.replay;
+  }
+}
+
+/**
+ * The dump helpers name their argument `path`; the client sent `replay.file`,
+ * so errors about it name the request's field.
+ */
+async function asRequestField<T>(field: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppError && error.details?.field === 'path') {
+      throw new AppError(error.code, error.message, { ...error.details, field });
+    }
+    throw error;
   }
 }

@@ -8,10 +8,12 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { API_KEY_SCHEME } from '@app/common/api-key.guard';
 import { StartStreamRequestDto } from './dto/start-stream.request.dto';
 import { StreamResponseDto } from './dto/stream.response.dto';
 import { StreamsService } from './streams.service';
@@ -24,6 +26,7 @@ export class StreamsController {
   constructor(private readonly streams: StreamsService) {}
 
   @Post()
+  @ApiSecurity(API_KEY_SCHEME)
   @ApiOperation({
     summary: 'Start an ingest stream',
     description:
@@ -59,6 +62,7 @@ export class StreamsController {
   }
 
   @Post(':id/pause')
+  @ApiSecurity(API_KEY_SCHEME)
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause a running stream (its position is kept)' })
   @ApiParam(STREAM_ID)
@@ -70,6 +74,7 @@ export class StreamsController {
   }
 
   @Post(':id/resume')
+  @ApiSecurity(API_KEY_SCHEME)
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a paused stream where it left off' })
   @ApiParam(STREAM_ID)
@@ -81,6 +86,7 @@ export class StreamsController {
   }
 
   @Delete(':id')
+  @ApiSecurity(API_KEY_SCHEME)
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop a stream for good; returns its final state and counters' })
   @ApiParam(STREAM_ID)

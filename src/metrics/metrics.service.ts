@@ -8,6 +8,9 @@ type Kind = 'submission' | 'comment';
  * call these; nothing else touches prom-client. Each app instance has its own
  * registry so several instances (tests) never share counters.
  */
+/** The reason classes of reddit_events_dead_lettered_total. */
+export const DEAD_LETTER_REASONS = ['invalid_json', 'invalid_event'] as const;
+
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
@@ -57,7 +60,7 @@ export class MetricsService {
   readonly consumerBatchSize = new Histogram({
     name: 'reddit_consumer_batch_size',
     help: 'Messages per consumed Kafka batch.',
-    buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+    buckets: [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 2500, 5000],
     registers: [this.registry],
   });
 
@@ -137,6 +140,9 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Every reason is exported from the start, at 0, so a per-reason panel or
+    // alert sees "none yet" rather than no data.
+    for (const reason of DEAD_LETTER_REASONS) this.eventsDeadLettered.inc({ reason }, 0);
   }
 
   recordProduced(source: string, kind: Kind, count: number): void {

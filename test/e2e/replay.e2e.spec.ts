@@ -133,4 +133,22 @@ describe('replay streams end to end', () => {
       .expect(404);
     expect((missing.body as { message: string }).message).toContain('nope.zst');
   });
+
+  it("names the request's field when the dump is missing or outside the directory", async () => {
+    const missing = await post('/api/streams')
+      .send({ source: 'replay', replay: { file: 'no-such-dump.jsonl' } })
+      .expect(404);
+    expect(missing.body).toMatchObject({
+      statusCode: 404,
+      error: 'NOT_FOUND',
+      details: { field: 'replay.file' },
+    });
+    const escape = await post('/api/streams')
+      .send({ source: 'replay', replay: { file: '../outside.jsonl' } })
+      .expect(400);
+    expect(escape.body).toMatchObject({
+      error: 'INVALID_INPUT',
+      details: { field: 'replay.file' },
+    });
+  });
 });

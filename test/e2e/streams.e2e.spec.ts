@@ -321,4 +321,58 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
     );
     await http.get('/docs').expect(200);
   });
+
+  it('shows the key lock in Swagger only on the operations that need the key', async () => {
+    const docs = (await http.get('/docs/json').expect(200)).body as {
+      security?: unknown[];
+      paths: Record<string, Record<string, { security?: Record<string, unknown>[] }>>;
+    };
+    expect(docs.security ?? []).toEqual([]);
+    const locked: string[] = [];
+    const open: string[] = [];
+    for (const [path, item] of Object.entries(docs.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        (operation.security?.length ? locked : open).push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(locked.sort()).toEqual([
+      'DELETE /api/streams/{id}',
+      'POST /api/streams',
+      'POST /api/streams/{id}/pause',
+      'POST /api/streams/{id}/resume',
+    ]);
+    expect(open).toEqual(
+      expect.arrayContaining([
+        'GET /health',
+        'GET /metrics',
+        'GET /api/streams',
+        'GET /api/subreddits/{name}/windows',
+        'POST /api/nlp/analyze',
+      ]),
+    );
+  });
+
+  it('answers in one error vocabulary: validation and range checks, unknown paths, 405', async () => {
+    // A DTO validation failure and a service range check use the same code.
+    const validation = await post('/api/streams').send({ source: 'nope' }).expect(400);
+    expect(validation.body).toMatchObject({ statusCode: 400, error: 'INVALID_INPUT' });
+    const range = await post('/api/streams')
+      .send({
+        source: 'replay',
+        replay: { file: 'x.jsonl', from: '2025-02-01T00:00:00Z', to: '2025-01-01T00:00:00Z' },
+      })
+      .expect(400);
+    expect(range.body).toMatchObject({ statusCode: 400, error: 'INVALID_INPUT' });
+    const badQuery = await http.get('/api/subreddits/pics/posts?limit=0').expect(400);
+    expect(badQuery.body).toMatchObject({ error: 'INVALID_INPUT' });
+
+    // A known path with the wrong method is 405 with Allow; an unknown path stays 404.
+    const wrongMethod = await http.put('/api/streams').expect(405);
+    expect(wrongMethod.headers.allow).toBe('GET, HEAD, POST');
+    expect(wrongMethod.body).toMatchObject({ statusCode: 405, error: 'METHOD_NOT_ALLOWED' });
+    const wrongOnParam = await http.patch('/api/streams/some-id').expect(405);
+    expect(wrongOnParam.headers.allow).toBe('DELETE, GET, HEAD');
+    const unknown = await http.get('/api/no-such-thing').expect(404);
+    expect(unknown.body).toMatchObject({ statusCode: 404, error: 'NOT_FOUND' });
+  });
 });

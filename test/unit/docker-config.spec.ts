@@ -458,6 +458,20 @@ describe('Grafana provisioning and dashboard', () => {
     expect(existsSync(path.join(ROOT, dashboardPath))).toBe(true);
   });
 
+  it('shows batch-size quantiles as whole counts and dead letters per reason from a zero start', () => {
+    const batchQuantiles = promQueries.filter(
+      (t) => t.expr?.includes('reddit_consumer_batch_size_bucket') ?? false,
+    );
+    expect(batchQuantiles.length).toBeGreaterThan(0);
+    for (const query of batchQuantiles) expect(query.expr).toMatch(/^ceil\(histogram_quantile\(/);
+    // The per-reason panel relies on the server exporting every reason at 0 (MetricsService).
+    const perReason = promQueries.filter(
+      (t) =>
+        t.expr?.includes('sum by (reason) (increase(reddit_events_dead_lettered_total') ?? false,
+    );
+    expect(perReason).toHaveLength(1);
+  });
+
   it('is a well-formed dashboard whose queries use the provisioned data sources', () => {
     expect(dashboard.uid).toBe('reddit-analytics');
     const ids = panels.map((panel) => panel.id);

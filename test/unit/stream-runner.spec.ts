@@ -130,6 +130,28 @@ describe('StreamRunner', () => {
     expect(sink.published.map((event) => event.fullname)).toEqual(want);
   });
 
+  it('stamps the last error with its time and marks it recovered once a batch goes out', async () => {
+    const clock = new ManualClock(T0);
+    const sink = new RecordingSink();
+    sink.failNext = Number.MAX_SAFE_INTEGER;
+    const stream = runner(definition({ maxEvents: 60 }), sink, clock);
+    stream.start();
+    clock.advance(1_000);
+    await until(() => stream.snapshot().counters.failedAttempts >= 1);
+    const failing = stream.snapshot();
+    expect(failing.lastError).toBe('broker unavailable');
+    expect(failing.lastErrorAtMs).toBe(T0 + 1_000);
+    expect(failing.lastErrorRecoveredAtMs).toBeNull();
+
+    sink.failNext = 0;
+    clock.advance(10_000);
+    await until(() => stream.snapshot().state === 'completed');
+    const recovered = stream.snapshot();
+    expect(recovered.lastError).toBe('broker unavailable');
+    expect(recovered.lastErrorAtMs).toBe(T0 + 1_000);
+    expect(recovered.lastErrorRecoveredAtMs).toBe(T0 + 11_000);
+  });
+
   it('persists the checkpoint after each published batch, so a resumed source continues exactly', async () => {
     const clock = new ManualClock(T0);
     const sink = new RecordingSink();

@@ -44,6 +44,15 @@ export class RateLimitDto {
   readonly resetAt!: string | null;
 }
 
+export class AccessTokenDto {
+  @ApiProperty({ example: 3, description: 'Access tokens fetched since the stream started here.' })
+  readonly fetched!: number;
+  @ApiPropertyOptional({ example: '2025-01-01T00:00:00.000Z', nullable: true, type: String })
+  readonly lastFetchedAt!: string | null;
+  @ApiPropertyOptional({ example: '2025-01-02T00:00:00.000Z', nullable: true, type: String })
+  readonly expiresAt!: string | null;
+}
+
 export class StreamResponseDto {
   @ApiProperty({ example: 'reddit-3f9a1c0b7d2e' }) readonly id!: string;
   @ApiProperty({ enum: ['synthetic', 'reddit', 'replay'], example: 'reddit' })
@@ -67,8 +76,33 @@ export class StreamResponseDto {
   readonly lastBatchAt!: string | null;
   @ApiPropertyOptional({ example: '2025-01-01T00:00:06.000Z', nullable: true, type: String })
   readonly lastPollAt!: string | null;
-  @ApiPropertyOptional({ example: null, nullable: true, type: String }) readonly lastError!:
-    string | null;
+  @ApiPropertyOptional({
+    example: 'HTTP 503 from GET /r/pics/new',
+    nullable: true,
+    type: String,
+    description: 'The last error, kept after recovery: see lastErrorRecoveredAt.',
+  })
+  readonly lastError!: string | null;
+  @ApiPropertyOptional({
+    example: '2025-01-01T00:00:04.000Z',
+    nullable: true,
+    type: String,
+    description: 'When the last error happened (null for one restored from before a restart).',
+  })
+  readonly lastErrorAt!: string | null;
+  @ApiPropertyOptional({
+    example: '2025-01-01T00:00:09.000Z',
+    nullable: true,
+    type: String,
+    description: 'When work succeeded again after the last error; null while it persists.',
+  })
+  readonly lastErrorRecoveredAt!: string | null;
+  @ApiPropertyOptional({
+    type: AccessTokenDto,
+    nullable: true,
+    description: 'Reddit streams only.',
+  })
+  readonly token!: AccessTokenDto | null;
   @ApiPropertyOptional({ type: RateLimitDto, nullable: true })
   readonly rateLimit!: RateLimitDto | null;
   @ApiPropertyOptional({
@@ -124,6 +158,15 @@ export class StreamResponseDto {
       lastBatchAt: iso(snapshot.lastBatchAtMs),
       lastPollAt: iso(source.lastPollAtMs),
       lastError: snapshot.lastError,
+      lastErrorAt: iso(snapshot.lastErrorAtMs),
+      lastErrorRecoveredAt: iso(snapshot.lastErrorRecoveredAtMs),
+      token: source.token
+        ? {
+            fetched: source.token.fetched,
+            lastFetchedAt: iso(source.token.lastFetchedAtMs),
+            expiresAt: iso(source.token.expiresAtMs),
+          }
+        : null,
       rateLimit:
         source.rateLimitRemaining === undefined && source.rateLimitResetAtMs === undefined
           ? null

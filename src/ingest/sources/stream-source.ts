@@ -25,6 +25,12 @@ export interface SourceStatus {
   readonly rateLimitRemaining?: number | null;
   /** Unix ms when the rate-limit window resets, when known. */
   readonly rateLimitResetAtMs?: number | null;
+  /** The Reddit access token: how many were fetched, when the last one was, when it expires. */
+  readonly token?: {
+    readonly fetched: number;
+    readonly lastFetchedAtMs: number | null;
+    readonly expiresAtMs: number | null;
+  };
   /** Free-form progress, e.g. { line: 1234 } for a replay. */
   readonly progress?: Readonly<Record<string, number | string>>;
 }

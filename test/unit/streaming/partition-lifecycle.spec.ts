@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { ManualClock } from '@app/common/clock';
 import { type DependencyHealth } from '@app/common/health';
 import { type DeadLetter } from '@app/events/dead-letter';
@@ -284,6 +285,14 @@ function newStores(log: Call[]) {
 }
 
 describe('partition lifecycle: the real engine with in-memory stores and a recording consumer', () => {
+  // The lifecycle logs every restore and pause; the assertions say what matters.
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
+  afterAll(() => {
+    Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']);
+  });
+
   it('commits an offset only after a checkpoint covering it has been saved', async () => {
     const log: Call[] = [];
     const clock = new ManualClock(T0);

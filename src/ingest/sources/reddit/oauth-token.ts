@@ -46,6 +46,9 @@ function field(json: unknown, name: string): unknown {
 export class RedditTokenManager {
   private cached: CachedToken | null = null;
   private pending: Promise<CachedToken> | null = null;
+  /** Tokens fetched so far (the first one included), for status. */
+  private fetched = 0;
+  private lastFetchedAtMs: number | null = null;
 
   constructor(
     private readonly config: RedditClientConfig,
@@ -56,6 +59,11 @@ export class RedditTokenManager {
   /** Unix ms when the cached token expires, for status; null when none is held. */
   get expiresAtMs(): number | null {
     return this.cached?.expiresAtMs ?? null;
+  }
+
+  /** How many tokens were fetched and when the last one was, for the stream's status. */
+  get refreshes(): { readonly count: number; readonly lastAtMs: number | null } {
+    return { count: this.fetched, lastAtMs: this.lastFetchedAtMs };
   }
 
   /** A token that is valid for at least the refresh margin. */
@@ -148,6 +156,8 @@ export class RedditTokenManager {
     const expiresIn = field(json, 'expires_in');
     const lifetimeMs =
       (typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : DEFAULT_LIFETIME_S) * 1000;
+    this.fetched++;
+    this.lastFetchedAtMs = this.clock.now();
     this.cached = {
       value: accessToken,
       expiresAtMs: requestedAt + lifetimeMs,

@@ -195,6 +195,11 @@ export class RedditSource implements StreamSource {
       lastError: this.lastError,
       rateLimitRemaining: this.client.budget.remaining,
       rateLimitResetAtMs: this.client.budget.resetAtMs,
+      token: {
+        fetched: this.client.tokens.refreshes.count,
+        lastFetchedAtMs: this.client.tokens.refreshes.lastAtMs,
+        expiresAtMs: this.client.tokens.expiresAtMs,
+      },
       progress,
     };
   }
