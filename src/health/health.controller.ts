@@ -35,6 +35,12 @@ class PausedPartitionDto {
   @ApiProperty({ example: '2025-01-01T00:00:05.000Z' }) readonly retryAt!: string;
 }
 
+class LateDropsDto {
+  @ApiProperty({ example: 'replay-2016' }) readonly streamId!: string;
+  @ApiProperty({ example: 64 }) readonly events!: number;
+  @ApiProperty({ example: 'reddit.late-events' }) readonly sentTo!: string;
+}
+
 class StreamingHealthDto {
   @ApiProperty({
     enum: ['running', 'paused', 'stopped', 'disabled'],
@@ -49,12 +55,27 @@ class StreamingHealthDto {
   @ApiProperty({ example: 42 }) readonly openWindows!: number;
   @ApiProperty({ example: '2025-01-01T00:00:01.000Z', nullable: true, type: String })
   readonly lastFlushAt!: string | null;
+  @ApiProperty({
+    type: [LateDropsDto],
+    description:
+      'Streams whose events were too late for every window they belong to, on the partitions this server holds: not counted, sent to the late-events topic.',
+  })
+  readonly tooLate!: LateDropsDto[];
 }
 
 export class HealthResponseDto {
   @ApiProperty({ enum: ['ok', 'degraded'], example: 'ok' }) readonly status!: 'ok' | 'degraded';
   @ApiProperty({ type: DependenciesDto }) readonly dependencies!: DependenciesDto;
   @ApiProperty({ type: StreamingHealthDto }) readonly streaming!: StreamingHealthDto;
+  @ApiProperty({
+    type: [String],
+    example: [
+      'stream replay-2016: 64 events too late for their windows, sent to reddit.late-events',
+    ],
+    description:
+      'Data problems that do not make the server unhealthy, such as events dropped as late.',
+  })
+  readonly warnings!: string[];
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -111,6 +132,10 @@ export class HealthController {
       watermark: iso(status.watermarkMs),
       openWindows: status.openWindows,
       lastFlushAt: iso(status.lastFlushAtMs),
+      tooLate: status.tooLate.map((late) => ({
+        ...late,
+        sentTo: this.config.kafka.topics.lateEvents,
+      })),
     };
     const healthy =
       [kafka, cassandra, warehouse].every((d) => d.status === 'up') && streaming.state !== 'paused';
@@ -119,6 +144,10 @@ export class HealthController {
       status: healthy ? 'ok' : 'degraded',
       dependencies: { kafka, cassandra, warehouse },
       streaming,
+      warnings: streaming.tooLate.map(
+        (late) =>
+          `stream ${late.streamId || '(unknown)'}: ${late.events} event(s) too late for their windows, sent to ${late.sentTo}`,
+      ),
     };
   }
 }

@@ -14,8 +14,11 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { API_KEY_SCHEME } from '@app/common/api-key.guard';
+import { AppConfig } from '@app/config';
+import { NO_OUTCOMES, type StreamOutcomes } from '@app/events/stream-outcomes';
 import { StartStreamRequestDto } from './dto/start-stream.request.dto';
 import { StreamResponseDto } from './dto/stream.response.dto';
+import { type StreamSnapshot } from './stream-runner';
 import { StreamsService } from './streams.service';
 
 const STREAM_ID = { name: 'id', example: 'reddit-3f9a1c0b7d2e' } as const;
@@ -23,7 +26,10 @@ const STREAM_ID = { name: 'id', example: 'reddit-3f9a1c0b7d2e' } as const;
 @ApiTags('streams')
 @Controller('api/streams')
 export class StreamsController {
-  constructor(private readonly streams: StreamsService) {}
+  constructor(
+    private readonly streams: StreamsService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @ApiSecurity(API_KEY_SCHEME)
@@ -48,8 +54,9 @@ export class StreamsController {
   @Get()
   @ApiOperation({ summary: 'List streams with their state and counters' })
   @ApiOkResponse({ type: StreamResponseDto, isArray: true })
-  list(): StreamResponseDto[] {
-    return this.streams.list().map((snapshot) => StreamResponseDto.from(snapshot));
+  async list(): Promise<StreamResponseDto[]> {
+    const consumed = await this.streams.consumed();
+    return this.streams.list().map((snapshot) => this.response(snapshot, consumed));
   }
 
   @Get(':id')
@@ -57,8 +64,9 @@ export class StreamsController {
   @ApiParam(STREAM_ID)
   @ApiOkResponse({ type: StreamResponseDto })
   @ApiNotFoundResponse({ description: 'No stream with this id.' })
-  get(@Param('id') id: string): StreamResponseDto {
-    return StreamResponseDto.from(this.streams.get(id));
+  async get(@Param('id') id: string): Promise<StreamResponseDto> {
+    const snapshot = this.streams.get(id);
+    return this.response(snapshot, await this.streams.consumed());
   }
 
   @Post(':id/pause')
@@ -94,5 +102,16 @@ export class StreamsController {
   @ApiNotFoundResponse({ description: 'No stream with this id.' })
   async stop(@Param('id') id: string): Promise<StreamResponseDto> {
     return StreamResponseDto.from(await this.streams.stop(id));
+  }
+
+  private response(
+    snapshot: StreamSnapshot,
+    consumed: ReadonlyMap<string, StreamOutcomes> | null,
+  ): StreamResponseDto {
+    return StreamResponseDto.from(snapshot, {
+      outcomes: consumed === null ? null : (consumed.get(snapshot.definition.id) ?? NO_OUTCOMES),
+      lateEventsTopic: this.config.kafka.topics.lateEvents,
+      deadLetterTopic: this.config.kafka.topics.deadLetter,
+    });
   }
 }

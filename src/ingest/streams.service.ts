@@ -8,6 +8,7 @@ import { AppError } from '@app/common/app-error';
 import { Clock } from '@app/common/clock';
 import { AppConfig } from '@app/config';
 import { ingestDeadLetter } from '@app/events/dead-letter';
+import { type StreamOutcomes } from '@app/events/stream-outcomes';
 import { DeadLetterSink, EventSink } from '@app/kafka/ports';
 import { MetricsService } from '@app/metrics/metrics.service';
 import { IngestStreamStore } from '@app/storage/ports';
@@ -24,6 +25,7 @@ import {
   type StreamState,
 } from './domain/stream-definition';
 import { type IngestReject } from './sources/stream-source';
+import { StreamOutcomesReader } from './stream-outcomes.reader';
 import { StreamSourceFactory } from './stream-sources';
 import {
   type RunnerSink,
@@ -54,6 +56,7 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly outcomes: StreamOutcomesReader,
   ) {
     this.sink = {
       publish: (batch) => events.publish(batch),
@@ -125,6 +128,21 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
       return runner.snapshot();
     } finally {
       this.starting.delete(id);
+    }
+  }
+
+  /**
+   * What the consumers did with each stream's events (see StreamOutcomesReader);
+   * null when the checkpoint store cannot be read, so a status read still answers.
+   */
+  async consumed(): Promise<Map<string, StreamOutcomes> | null> {
+    try {
+      return await this.outcomes.read();
+    } catch (error) {
+      this.logger.warn(
+        `stream outcomes unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return null;
     }
   }
 

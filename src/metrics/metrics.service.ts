@@ -104,6 +104,16 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly streamEvents = new Counter<'stream' | 'outcome'>({
+    name: 'reddit_stream_events_total',
+    help:
+      'Consumed events per ingest stream by what happened to them: applied, lateApplied (to a window ' +
+      'already final), tooLate (to the late-events topic), duplicates, deadLettered. Counts again ' +
+      'what a partition re-reads after a restart; the stream status has the exactly-once totals.',
+    labelNames: ['stream', 'outcome'],
+    registers: [this.registry],
+  });
+
   readonly dedupeFullnames = new Gauge({
     name: 'reddit_dedupe_fullnames',
     help: 'Fullnames remembered for dedupe: the events counted in windows that can still change.',

@@ -5,6 +5,7 @@ import {
   type PartitionCheckpoint,
   type PartitionRef,
   type PostRecord,
+  type StateItem,
   type StreamRecord,
   type WindowQuery,
   type WindowRecord,
@@ -58,6 +59,8 @@ export abstract class WindowCheckpointStore {
    * partition's epoch; otherwise throws `CheckpointFencedError` and changes nothing.
    */
   abstract save(ref: PartitionRef, write: CheckpointWrite): Promise<void>;
+  /** The partition's items of one kind as last saved, without claiming it (for status reads). */
+  abstract readItems(ref: PartitionRef, kind: StateItem['kind']): Promise<StateItem[]>;
 }
 
 /** Another consumer claimed the partition since this one did: its writes must stop. */

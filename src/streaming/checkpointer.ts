@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { parseOutcomes, type StreamOutcomes } from '@app/events/stream-outcomes';
 import { WindowCheckpointStore } from '@app/storage/ports';
 import { type PartitionRef, type StateItem } from '@app/storage/records';
 import {
@@ -15,6 +16,8 @@ export interface ClaimedState {
   /** First offset the state does not cover (null: nothing saved yet). */
   readonly nextOffset: bigint | null;
   readonly state: PartitionState;
+  /** What the consumer did with each stream's events so far (see StreamTallies). */
+  readonly tallies: readonly [streamId: string, outcomes: StreamOutcomes][];
   readonly items: number;
 }
 
@@ -34,22 +37,37 @@ export class Checkpointer {
       epoch: checkpoint.epoch,
       nextOffset: checkpoint.nextOffset === null ? null : BigInt(checkpoint.nextOffset),
       state: toPartitionState(checkpoint.maxEventTimeMs, checkpoint.items),
+      tallies: checkpoint.items
+        .filter((item) => item.kind === 'tally')
+        .map((item) => [item.key, parseOutcomes(item.data)]),
       items: checkpoint.items.length,
     };
   }
 
-  /** Saves `delta` as covering every offset before `nextOffset`; fails if fenced. */
+  /**
+   * Saves `delta` and the stream tallies as covering every offset before
+   * `nextOffset`; fails if fenced.
+   */
   async save(
     ref: PartitionRef,
     epoch: number,
     nextOffset: bigint,
     delta: CheckpointDelta,
+    tallies: readonly (readonly [string, StreamOutcomes])[] = [],
   ): Promise<void> {
     await this.store.save(ref, {
       epoch,
       nextOffset: nextOffset.toString(),
       maxEventTimeMs: delta.maxEventTimeMs,
-      upserts: [...delta.upsertWindows.map(windowItem), ...delta.appendSeen.map(seenItem)],
+      upserts: [
+        ...delta.upsertWindows.map(windowItem),
+        ...delta.appendSeen.map(seenItem),
+        ...tallies.map(([streamId, outcomes]): StateItem => ({
+          kind: 'tally',
+          key: streamId,
+          data: JSON.stringify(outcomes),
+        })),
+      ],
       deletes: [
         ...delta.deleteWindows.map((key) => ({ kind: 'window' as const, key })),
         ...delta.deleteSeen.map((seq) => ({ kind: 'seen' as const, key: seenKey(seq) })),
@@ -81,7 +99,7 @@ function toPartitionState(
   const seen: SeenRow[] = [];
   for (const item of items) {
     if (item.kind === 'window') windows.push(JSON.parse(item.data) as WindowSnapshot);
-    else seen.push(JSON.parse(item.data) as SeenRow);
+    else if (item.kind === 'seen') seen.push(JSON.parse(item.data) as SeenRow);
   }
   seen.sort((a, b) => a.seq - b.seq);
   return { maxEventTimeMs, windows, seen };

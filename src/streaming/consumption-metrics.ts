@@ -1,6 +1,9 @@
 import { type StreamingDeadLetter } from '@app/events/dead-letter';
+import { type Outcome, UNKNOWN_STREAM } from '@app/events/stream-outcomes';
 import { type MetricsService } from '@app/metrics/metrics.service';
 import { type EnrichedEvent } from '@app/nlp/nlp.service';
+import { type EngineInput, type IngestOutcome } from './domain/engine';
+import { type StreamTallies } from './stream-tallies';
 
 /** Records what one batch brought: events by kind, their sentiment, duplicates and dead letters. */
 export function recordConsumption(
@@ -21,5 +24,35 @@ export function recordConsumption(
     metrics.eventsDeadLettered.inc({
       reason: letter.reason.startsWith('invalid JSON') ? 'invalid_json' : 'invalid_event',
     });
+  }
+}
+
+/** Counts one batch's outcomes per ingest stream, in the partition's tallies and the metrics. */
+export function tallyBatch(
+  tallies: StreamTallies,
+  metrics: MetricsService,
+  streamOf: (input: EngineInput) => string,
+  outcome: IngestOutcome,
+  rejected: readonly StreamingDeadLetter[],
+): void {
+  const count = (streamId: string, what: Outcome) => {
+    tallies.add(streamId, what);
+    metrics.streamEvents.inc({ stream: streamId, outcome: what });
+  };
+  for (const input of outcome.applied) count(streamOf(input), 'applied');
+  for (const input of outcome.lateApplied) count(streamOf(input), 'lateApplied');
+  for (const input of outcome.tooLate) count(streamOf(input), 'tooLate');
+  for (const input of outcome.duplicates) count(streamOf(input), 'duplicates');
+  for (const letter of rejected) count(streamOfRejected(letter.value), 'deadLettered');
+}
+
+/** The stream a message that is not a valid event came from, when its JSON says so. */
+function streamOfRejected(value: string | null): string {
+  if (value === null) return UNKNOWN_STREAM;
+  try {
+    const streamId = (JSON.parse(value) as { streamId?: unknown } | null)?.streamId;
+    return typeof streamId === 'string' ? streamId : UNKNOWN_STREAM;
+  } catch {
+    return UNKNOWN_STREAM;
   }
 }

@@ -72,6 +72,9 @@ export class Flusher {
       checkpoint ||
       startedMs - runtime.lastCheckpointMs >= this.options.config.checkpointIntervalMs;
     const drained = this.options.engine.drain(runtime.key);
+    // Taken now, with the state they match: batches taken while this flush
+    // writes belong to the next checkpoint.
+    const tallies = checkpointNow ? runtime.tallies.takeChanged() : [];
     const version = Math.max(this.options.clock.now(), runtime.lastVersionMs + 1);
     runtime.lastVersionMs = version;
     const windows = drained.emissions.map((r) => toWindowRecord(r, version));
@@ -86,7 +89,7 @@ export class Flusher {
         runtime.pendingCheckpoint = delta;
       } else {
         const stop = this.options.metrics.batchDuration.startTimer({ stage: 'checkpoint' });
-        await this.options.checkpoints.save(runtime.ref, epoch, nextOffset, delta);
+        await this.options.checkpoints.save(runtime.ref, epoch, nextOffset, delta, tallies);
         stop();
         if (runtime.generation === generation) runtime.checkpointed(nextOffset, startedMs);
       }

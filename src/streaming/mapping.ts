@@ -1,6 +1,8 @@
 import { type EnrichedEvent } from '@app/nlp/nlp.service';
 import { type PostRecord, type WindowRecord } from '@app/storage/records';
-import { type EngineInput, type WindowResult } from './domain/engine';
+import { type LateEvent } from '@app/events/late-event';
+import { type ConsumedBatch } from '@app/kafka/consumer/consumed-batch';
+import { type EngineInput, type IngestOutcome, type WindowResult } from './domain/engine';
 
 /** Counts a missing (deleted) author under one name, as Reddit shows it. */
 export const DELETED_AUTHOR = '[deleted]';
@@ -86,4 +88,28 @@ export function toWindowRecord(result: WindowResult, updatedAtMs: number): Windo
     final: result.final,
     updatedAtMs,
   };
+}
+
+/** The late-events records of a batch's too-late events, with where they were read and why. */
+export function toLateEvents(
+  batch: ConsumedBatch,
+  outcome: IngestOutcome,
+  eventOf: (input: EngineInput) => EnrichedEvent | undefined,
+  offsetOf: (input: EngineInput) => string,
+  settings: { readonly allowedLatenessMs: number },
+): LateEvent[] {
+  const late: LateEvent[] = [];
+  outcome.tooLate.forEach((input, i) => {
+    const found = eventOf(input);
+    if (!found) return;
+    late.push({
+      event: found.event,
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: offsetOf(input),
+      watermarkMs: outcome.tooLateWatermarksMs[i] ?? null,
+      allowedLatenessMs: settings.allowedLatenessMs,
+    });
+  });
+  return late;
 }

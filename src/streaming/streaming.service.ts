@@ -8,17 +8,16 @@ import {
 } from '@nestjs/common';
 import { Clock } from '@app/common/clock';
 import { AppConfig } from '@app/config';
-import { type LateEvent } from '@app/events/late-event';
+import { UNKNOWN_STREAM } from '@app/events/stream-outcomes';
 import { type ConsumedBatch } from '@app/kafka/consumer/consumed-batch';
 import { ConsumerControl } from '@app/kafka/consumer/consumer-control';
 import { MetricsService } from '@app/metrics/metrics.service';
 import { NlpService } from '@app/nlp/nlp.service';
-import { type PostRecord } from '@app/storage/records';
 import { decodeBatch } from './batch-decoder';
 import { Checkpointer } from './checkpointer';
-import { recordConsumption } from './consumption-metrics';
+import { recordConsumption, tallyBatch } from './consumption-metrics';
 import { type EngineInput, parseWindowSpec, WindowEngine } from './domain/engine';
-import { toEngineInput, toPostRecord } from './mapping';
+import { toEngineInput, toLateEvents, toPostRecord } from './mapping';
 import { Flusher } from './flusher';
 import { OutputWriter } from './output-writer';
 import { PartitionLifecycle } from './partition/partition-lifecycle';
@@ -39,6 +38,8 @@ export interface StreamingStatus {
   readonly watermarkMs: number | null;
   readonly openWindows: number;
   readonly lastFlushAtMs: number | null;
+  /** Streams whose events were dropped as too late on the partitions held here. */
+  readonly tooLate: readonly { readonly streamId: string; readonly events: number }[];
 }
 
 const MAX_TICK_MS = 200;
@@ -173,6 +174,9 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
       watermarkMs: this.engine.watermarkMs,
       openWindows: this.engine.openWindowCount,
       lastFlushAtMs: this.flusher.lastFlushAtMs,
+      tooLate: [...this.partitions.tooLateByStream()]
+        .map(([streamId, events]) => ({ streamId, events }))
+        .sort((a, b) => b.events - a.events),
     };
   }
 
@@ -250,27 +254,24 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     // The engine hands back the very input objects: map them to their events by identity.
     const indexOf = new Map(inputs.map((input, i) => [input, i]));
     const indexIn = (input: EngineInput) => indexOf.get(input) ?? -1;
-    const posts: PostRecord[] = [];
-    for (const input of [...outcome.applied, ...outcome.tooLate]) {
-      const found = enriched[indexIn(input)];
-      if (found) posts.push(toPostRecord(found));
-    }
-    const late: LateEvent[] = [];
-    outcome.tooLate.forEach((input, i) => {
-      const found = enriched[indexIn(input)];
-      if (!found) return;
-      late.push({
-        event: found.event,
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: offsets[indexIn(input)] ?? '',
-        watermarkMs: outcome.tooLateWatermarksMs[i] ?? null,
-        allowedLatenessMs: this.config.streaming.allowedLatenessMs,
-      });
+    const eventOf = (input: EngineInput) => enriched[indexIn(input)];
+    const posts = [...outcome.applied, ...outcome.tooLate].flatMap((input) => {
+      const found = eventOf(input);
+      return found ? [toPostRecord(found)] : [];
+    });
+    const late = toLateEvents(batch, outcome, eventOf, (input) => offsets[indexIn(input)] ?? '', {
+      allowedLatenessMs: this.config.streaming.allowedLatenessMs,
     });
     runtime.outputs.add(posts, late, rejected);
     stop();
 
+    tallyBatch(
+      runtime.tallies,
+      this.metrics,
+      (input) => eventOf(input)?.event.streamId ?? UNKNOWN_STREAM,
+      outcome,
+      rejected,
+    );
     recordConsumption(this.metrics, enriched, outcome.duplicates.length, rejected);
     if (outcome.tooLate.length > 0) this.metrics.eventsLate.inc(outcome.tooLate.length);
   }
@@ -280,6 +281,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     const claimed = await this.checkpoints.claim(runtime.ref, this.owner);
     this.engine.restorePartition(runtime.key, claimed.state);
     runtime.restored(claimed.epoch, claimed.nextOffset, this.clock.now());
+    for (const [streamId, outcomes] of claimed.tallies) runtime.tallies.restore(streamId, outcomes);
     this.logger.log(
       `${runtime.key}: state restored (epoch ${claimed.epoch}, ${claimed.items} item(s), ` +
         `covers offsets before ${claimed.nextOffset ?? 'none'})`,

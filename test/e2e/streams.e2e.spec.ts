@@ -322,6 +322,72 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
     await http.get('/docs').expect(200);
   });
 
+  it("tells in a stream's status and in /health what happened to its events, late drops included", async () => {
+    interface Consumed {
+      applied: number;
+      lateApplied: number;
+      tooLate: number;
+      tooLateTo: string;
+      duplicates: number;
+      deadLettered: number;
+    }
+    const consumedOf = async (id: string) =>
+      ((await http.get(`/api/streams/${id}`).expect(200)).body as { consumed: Consumed | null })
+        .consumed;
+    // A live stream moves the subreddit's partition to the present...
+    const live = await post('/api/streams')
+      .send({
+        id: 'outcomes-live',
+        source: 'synthetic',
+        subreddits: ['outcomes'],
+        ratePerSecond: 200,
+        maxEvents: 200,
+        synthetic: { seed: 11, startTime: new Date().toISOString(), eventIntervalMs: 100 },
+      })
+      .expect(201);
+    expect((live.body as { id: string }).id).toBe('outcomes-live');
+    await eventually(
+      () => consumedOf('outcomes-live'),
+      (c) => c?.applied === 200,
+      { what: 'the live stream applied in full' },
+    );
+    // ...so history from 2016 on the same subreddit is too late for every window.
+    await post('/api/streams')
+      .send({
+        id: 'outcomes-history',
+        source: 'synthetic',
+        subreddits: ['outcomes'],
+        ratePerSecond: 200,
+        maxEvents: 50,
+        synthetic: { seed: 12, startTime: '2016-06-01T00:00:00Z', eventIntervalMs: 1000 },
+      })
+      .expect(201);
+    const history = await eventually(
+      () => consumedOf('outcomes-history'),
+      (c) => (c?.applied ?? 0) + (c?.tooLate ?? 0) === 50,
+      { what: 'every historical event accounted for' },
+    );
+    expect(history).toMatchObject({
+      applied: 0,
+      tooLate: 50,
+      tooLateTo: ns.config.kafka.topics.lateEvents,
+      duplicates: 0,
+      deadLettered: 0,
+    });
+    const health = (await http.get('/health')).body as {
+      streaming: { tooLate: { streamId: string; events: number }[] };
+      warnings: string[];
+    };
+    expect(health.streaming.tooLate).toContainEqual(
+      expect.objectContaining({ streamId: 'outcomes-history', events: 50 }),
+    );
+    expect(health.warnings.join('\n')).toContain('stream outcomes-history: 50 event(s) too late');
+    const metrics = (await http.get('/metrics').expect(200)).text;
+    expect(metrics).toContain(
+      'reddit_stream_events_total{stream="outcomes-history",outcome="tooLate"} 50',
+    );
+  });
+
   it('shows the key lock in Swagger only on the operations that need the key', async () => {
     const docs = (await http.get('/docs/json').expect(200)).body as {
       security?: unknown[];

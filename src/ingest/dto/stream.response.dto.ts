@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { type StreamOutcomes } from '@app/events/stream-outcomes';
 import { type StreamSnapshot } from '../stream-runner';
 
 export class StreamCountersDto {
@@ -51,6 +52,39 @@ export class AccessTokenDto {
   readonly lastFetchedAt!: string | null;
   @ApiPropertyOptional({ example: '2025-01-02T00:00:00.000Z', nullable: true, type: String })
   readonly expiresAt!: string | null;
+}
+
+export class StreamOutcomesDto {
+  @ApiProperty({ example: 98, description: 'Counted in at least one window.' })
+  readonly applied!: number;
+  @ApiProperty({
+    example: 3,
+    description: 'Of applied: reached a window after it was final, which was emitted again.',
+  })
+  readonly lateApplied!: number;
+  @ApiProperty({
+    example: 0,
+    description:
+      'Beyond the allowed lateness of every window: not counted, sent to tooLateTo instead.',
+  })
+  readonly tooLate!: number;
+  @ApiProperty({ example: 'reddit.late-events' }) readonly tooLateTo!: string;
+  @ApiProperty({ example: 2, description: 'Already counted (a redelivery or a repeated item).' })
+  readonly duplicates!: number;
+  @ApiProperty({
+    example: 0,
+    description: 'Messages of this stream that were not valid events, sent to deadLetteredTo.',
+  })
+  readonly deadLettered!: number;
+  @ApiProperty({ example: 'reddit.dead-letter' }) readonly deadLetteredTo!: string;
+}
+
+/** Where the consumer's totals come from, for a status response. */
+export interface ConsumedContext {
+  /** Null when the checkpoints could not be read. */
+  readonly outcomes: StreamOutcomes | null;
+  readonly lateEventsTopic: string;
+  readonly deadLetterTopic: string;
 }
 
 export class StreamResponseDto {
@@ -111,7 +145,7 @@ export class StreamResponseDto {
   })
   readonly progress!: Record<string, number | string>;
 
-  static from(snapshot: StreamSnapshot): StreamResponseDto {
+  static from(snapshot: StreamSnapshot, consumed?: ConsumedContext): StreamResponseDto {
     const { definition, counters, source } = snapshot;
     const iso = (ms: number | null | undefined): string | null =>
       ms === null || ms === undefined ? null : new Date(ms).toISOString();
@@ -158,6 +192,17 @@ export class StreamResponseDto {
       lastBatchAt: iso(snapshot.lastBatchAtMs),
       lastPollAt: iso(source.lastPollAtMs),
       lastError: snapshot.lastError,
+      ...(consumed
+        ? {
+            consumed: consumed.outcomes
+              ? {
+                  ...consumed.outcomes,
+                  tooLateTo: consumed.lateEventsTopic,
+                  deadLetteredTo: consumed.deadLetterTopic,
+                }
+              : null,
+          }
+        : {}),
       lastErrorAt: iso(snapshot.lastErrorAtMs),
       lastErrorRecoveredAt: iso(snapshot.lastErrorRecoveredAtMs),
       token: source.token

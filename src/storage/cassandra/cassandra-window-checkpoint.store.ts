@@ -103,6 +103,25 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
     if (!result.wasApplied()) throw new CheckpointFencedError(ref, write.epoch);
   }
 
+  async readItems(ref: PartitionRef, kind: StateItem['kind']): Promise<StateItem[]> {
+    const items: StateItem[] = [];
+    let pageState: string | undefined;
+    do {
+      const page = await this.session.client.execute(
+        `SELECT item_key, data FROM ${this.table}
+         WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ?`,
+        [ref.group, ref.topic, ref.partition, kind],
+        { prepare: true, fetchSize: PAGE_SIZE, pageState },
+      );
+      for (const row of page.rows) {
+        const data = row.get('data') as string | null;
+        if (data !== null) items.push({ kind, key: row.get('item_key') as string, data });
+      }
+      pageState = page.pageState ?? undefined;
+    } while (pageState);
+    return items;
+  }
+
   private async load(ref: PartitionRef, epoch: number): Promise<PartitionCheckpoint> {
     const items: StateItem[] = [];
     let nextOffset: string | null = null;
@@ -120,7 +139,7 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
         maxEventTimeMs = toNumber(row.get('max_event_time')) ?? maxEventTimeMs;
         const kind = row.get('item_kind') as string | null;
         const data = row.get('data') as string | null;
-        if ((kind === 'window' || kind === 'seen') && data !== null) {
+        if ((kind === 'window' || kind === 'seen' || kind === 'tally') && data !== null) {
           items.push({ kind, key: row.get('item_key') as string, data });
         }
       }

@@ -63,6 +63,18 @@ export class PartitionLifecycle {
       .filter((p): p is PausedPartition => p !== null);
   }
 
+  /** Events dropped as too late per stream, over the partitions held here (their checkpointed totals and since). */
+  tooLateByStream(): Map<string, number> {
+    const totals = new Map<string, number>();
+    for (const runtime of this.runtimes.values()) {
+      for (const [streamId, outcomes] of runtime.tallies.entries()) {
+        if (outcomes.tooLate > 0)
+          totals.set(streamId, (totals.get(streamId) ?? 0) + outcomes.tooLate);
+      }
+    }
+    return totals;
+  }
+
   partitions(): number[] {
     return [...this.runtimes.values()].map((r) => r.ref.partition).sort((a, b) => a - b);
   }

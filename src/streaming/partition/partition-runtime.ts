@@ -1,5 +1,6 @@
 import { type PartitionRef } from '@app/storage/records';
 import { type CheckpointDelta } from '../domain/engine';
+import { StreamTallies } from '../stream-tallies';
 import { OutputBuffer } from './output-buffer';
 
 export interface PausedPartition {
@@ -37,6 +38,8 @@ export class PartitionRuntime {
 
   // Flushing.
   readonly outputs = new OutputBuffer();
+  /** What happened to each stream's events here; checkpointed with the offsets. */
+  readonly tallies = new StreamTallies();
   lastFlushMs: number;
   /** When the last checkpoint was saved (or the state restored). */
   lastCheckpointMs: number;
@@ -101,6 +104,7 @@ export class PartitionRuntime {
     this.nextOffset = null;
     this.pendingCheckpoint = null;
     this.outputs.clear();
+    this.tallies.clear();
   }
 
   /** After a rebalance: offsets come again from the checkpoint, and failures start over. */

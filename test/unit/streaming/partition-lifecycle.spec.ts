@@ -164,7 +164,25 @@ class MemoryCheckpointStore extends WindowCheckpointStore {
     this.log.push({ kind: 'save', nextOffset: write.nextOffset });
     return Promise.resolve();
   }
+  readItems(_ref: PartitionRef, kind: StateItem['kind']): Promise<StateItem[]> {
+    return Promise.resolve([...this.items.values()].filter((item) => item.kind === kind));
+  }
+
+  /** The checkpointed outcomes of the test stream. */
+  outcomes(): unknown {
+    const item = this.items.get('tally/lifecycle-test');
+    return item ? JSON.parse(item.data) : null;
+  }
 }
+
+/** Every event applied once: what the checkpointed tallies must say at the end. */
+const allApplied = (count: number) => ({
+  applied: count,
+  lateApplied: 0,
+  tooLate: 0,
+  duplicates: 0,
+  deadLettered: 0,
+});
 
 interface Server {
   readonly service: StreamingService;
@@ -322,6 +340,7 @@ describe('partition lifecycle: the real engine with in-memory stores and a recor
     expect(log[commitAt]).toEqual({ kind: 'commit', offset: '120' });
     expect(stores.checkpoints.nextOffset).toBe('120');
     expect(stored(stores.windows)).toEqual(truth(input));
+    expect(stores.checkpoints.outcomes()).toEqual(allApplied(120));
   });
 
   it('pauses a partition whose store write fails, seeks it back to its checkpoint, and counts nothing twice', async () => {
@@ -362,6 +381,7 @@ describe('partition lifecycle: the real engine with in-memory stores and a recor
     await service.processBatch({ ...batch(input, 89, 90) });
     await until(() => stores.checkpoints.nextOffset === '90', 'the checkpoint after the retry');
     expect(stored(stores.windows)).toEqual(truth(input));
+    expect(stores.checkpoints.outcomes()).toEqual(allApplied(90));
   });
 
   it('is fenced once another server claims the partition, and the new owner completes the windows exactly', async () => {
@@ -398,6 +418,7 @@ describe('partition lifecycle: the real engine with in-memory stores and a recor
     await until(() => stores.checkpoints.nextOffset === '90', "the new owner's checkpoint");
     expect(otherLog.some((c) => c.kind === 'commit' && c.offset === '90')).toBe(true);
     expect(stored(stores.windows)).toEqual(truth(input));
+    expect(stores.checkpoints.outcomes()).toEqual(allApplied(90));
   });
 
   it('rebuilds from the checkpoint on a rebalance, so re-delivered offsets are not counted twice', async () => {
@@ -422,6 +443,54 @@ describe('partition lifecycle: the real engine with in-memory stores and a recor
     await service.processBatch(batch(input, 89, 90));
     await until(() => stores.checkpoints.nextOffset === '90', 'the checkpoint after the rebalance');
     expect(stored(stores.windows)).toEqual(truth(input));
+    expect(stores.checkpoints.outcomes()).toEqual(allApplied(90));
     expect(stores.checkpoints.epoch).toBe(2);
+  });
+
+  it("tallies each stream's late, too-late, duplicate and dead-lettered events in the checkpoint", async () => {
+    const log: Call[] = [];
+    const clock = new ManualClock(T0);
+    const stores = newStores(log);
+    const { service } = server(clock, stores, log);
+    // 200 events, 500 ms apart: the watermark ends 90 s past T0, so the first minute is final.
+    const input = events(200);
+    const first = input[0]!;
+    const renamed = (id: string): Pick<RedditEvent, 'id' | 'fullname'> => ({
+      id,
+      fullname: `${first.fullname.slice(0, 3)}${id}`,
+    });
+    const extra: RedditEvent[] = [
+      // Within the allowed lateness (1 h) of a final window: applied, the window emitted again.
+      { ...first, ...renamed('zzlate1'), createdUtc: T0 / 1000 + 1 },
+      // Two hours behind: beyond the lateness of every window it belongs to.
+      { ...first, ...renamed('zzlate2'), createdUtc: T0 / 1000 - 7200 },
+      // A redelivery of an event already counted.
+      input[5]!,
+    ];
+    await service.processBatch(batch([...input, ...extra], 0, 203));
+    await service.processBatch({
+      topic: TOPIC,
+      partition: PARTITION,
+      messages: [
+        {
+          offset: '203',
+          key: 'rust',
+          value: Buffer.from(JSON.stringify({ streamId: 'lifecycle-test', kind: 'nonsense' })),
+          timestampMs: T0,
+          headers: {},
+        },
+      ],
+    });
+    clock.advance(6000);
+    await service.processBatch(batch(input, 199, 200));
+    await until(() => stores.checkpoints.nextOffset === '204', 'the checkpoint');
+    expect(stores.checkpoints.outcomes()).toEqual({
+      applied: 201,
+      lateApplied: 1,
+      tooLate: 1,
+      duplicates: 1,
+      deadLettered: 1,
+    });
+    expect(service.status().tooLate).toEqual([{ streamId: 'lifecycle-test', events: 1 }]);
   });
 });

@@ -4,6 +4,12 @@ import { type WindowEvent } from './window-event';
 import { type EmissionKind, type WindowResult } from './window-result';
 import { assignWindows, type WindowSpec, windowEnd, windowKey } from '@app/common/window-spec';
 
+/** How an event met its windows. */
+export const ON_TIME = 0;
+export const LATE = 1;
+export const TOO_LATE = 2;
+export type Arrival = typeof ON_TIME | typeof LATE | typeof TOO_LATE;
+
 interface WindowState {
   readonly key: string;
   readonly subreddit: string;
@@ -43,11 +49,12 @@ export class OpenWindows {
 
   /**
    * Adds the event to every window it falls in that the watermark (as it
-   * stood just before the event) has not closed for good. False when there
-   * is none: the event is too late.
+   * stood just before the event) has not closed for good. Returns TOO_LATE
+   * when there is none, LATE when some window it went into had already
+   * passed the watermark (its result is emitted again), else ON_TIME.
    */
-  add(event: WindowEvent, watermarkBefore: number): boolean {
-    let counted = false;
+  add(event: WindowEvent, watermarkBefore: number): Arrival {
+    let arrival: Arrival = TOO_LATE;
     for (const spec of this.specs) {
       for (const windowStartMs of assignWindows(spec, event.eventTimeMs)) {
         const windowEndMs = windowEnd(spec, windowStartMs);
@@ -69,10 +76,11 @@ export class OpenWindows {
         }
         state.aggregate.add(event);
         this.dirty.add(key);
-        counted = true;
+        if (watermarkBefore >= windowEndMs) arrival = LATE;
+        else if (arrival === TOO_LATE) arrival = ON_TIME;
       }
     }
-    return counted;
+    return arrival;
   }
 
   /** Marks windows the watermark has passed to fire, and drops those past their lateness. */

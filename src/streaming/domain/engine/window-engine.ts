@@ -1,7 +1,7 @@
 import { type Clock } from '@app/common/clock';
 import { type CheckpointDelta, type PartitionState } from './checkpoint-delta';
 import { CountedEvents } from './counted-events';
-import { OpenWindows } from './open-windows';
+import { LATE, OpenWindows, TOO_LATE } from './open-windows';
 import { type AggregateOptions, DEFAULT_AGGREGATE_OPTIONS } from './window-aggregate';
 import { type WindowEvent } from './window-event';
 import { type WindowResult } from './window-result';
@@ -45,6 +45,8 @@ export type EngineInput = WindowEvent;
 export interface IngestOutcome {
   /** Events counted in at least one window. */
   readonly applied: EngineInput[];
+  /** Of `applied`, those that went into a window the watermark had already passed (a refire). */
+  readonly lateApplied: EngineInput[];
   /** Events whose fullname was already counted (redeliveries, duplicated input). */
   readonly duplicates: EngineInput[];
   /** Events no window could take any more (beyond allowed lateness): not applied. */
@@ -115,6 +117,7 @@ export class WindowEngine {
     let maxEventTimeMs = this.watermarks.maxEventTime(partition) ?? Number.NEGATIVE_INFINITY;
     const { windows, counted } = this.dataOf(partition);
     const applied: EngineInput[] = [];
+    const lateApplied: EngineInput[] = [];
     const duplicates: EngineInput[] = [];
     const tooLate: EngineInput[] = [];
     const tooLateWatermarksMs: number[] = [];
@@ -124,19 +127,23 @@ export class WindowEngine {
       if (input.eventTimeMs > maxEventTimeMs) maxEventTimeMs = input.eventTimeMs;
       if (counted.has(input.fullname)) {
         duplicates.push(input);
-      } else if (windows.add(input, watermarkBefore)) {
-        counted.add(input.fullname, input.eventTimeMs, input.subreddit, input.author);
-        applied.push(input);
-      } else {
+        continue;
+      }
+      const arrival = windows.add(input, watermarkBefore);
+      if (arrival === TOO_LATE) {
         tooLate.push(input);
         tooLateWatermarksMs.push(watermarkBefore);
+        continue;
       }
+      counted.add(input.fullname, input.eventTimeMs, input.subreddit, input.author);
+      applied.push(input);
+      if (arrival === LATE) lateApplied.push(input);
     }
 
     // The loop has found the batch's highest event time already.
     if (inputs.length > 0) this.watermarks.observe(partition, [maxEventTimeMs]);
     this.advance();
-    return { applied, duplicates, tooLate, tooLateWatermarksMs };
+    return { applied, lateApplied, duplicates, tooLate, tooLateWatermarksMs };
   }
 
   /** Advances processing time only: idle partitions may release the watermark, and due windows fire. */
