@@ -99,7 +99,7 @@ export interface PartitionRef {
 
 /** An opaque piece of streaming state (a window aggregate, a set of counted fullnames). */
 export interface StateItem {
-  readonly kind: 'window' | 'seen' | 'tally';
+  readonly kind: 'window' | 'seen' | 'tally' | 'lane';
   readonly key: string;
   readonly data: string;
 }

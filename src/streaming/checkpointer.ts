@@ -4,6 +4,7 @@ import { WindowCheckpointStore } from '@app/storage/ports';
 import { type PartitionRef, type StateItem } from '@app/storage/records';
 import {
   type CheckpointDelta,
+  type LaneSnapshot,
   type PartitionState,
   type SeenRow,
   type WindowSnapshot,
@@ -62,6 +63,11 @@ export class Checkpointer {
       upserts: [
         ...delta.upsertWindows.map(windowItem),
         ...delta.appendSeen.map(seenItem),
+        ...(delta.upsertLanes ?? []).map((lane): StateItem => ({
+          kind: 'lane',
+          key: lane.lane,
+          data: JSON.stringify(lane),
+        })),
         ...tallies.map(([streamId, outcomes]): StateItem => ({
           kind: 'tally',
           key: streamId,
@@ -97,10 +103,12 @@ function toPartitionState(
 ): PartitionState {
   const windows: WindowSnapshot[] = [];
   const seen: SeenRow[] = [];
+  const lanes: LaneSnapshot[] = [];
   for (const item of items) {
     if (item.kind === 'window') windows.push(JSON.parse(item.data) as WindowSnapshot);
     else if (item.kind === 'seen') seen.push(JSON.parse(item.data) as SeenRow);
+    else if (item.kind === 'lane') lanes.push(JSON.parse(item.data) as LaneSnapshot);
   }
   seen.sort((a, b) => a.seq - b.seq);
-  return { maxEventTimeMs, windows, seen };
+  return { maxEventTimeMs, windows, seen, lanes };
 }

@@ -1,8 +1,14 @@
 import { type EnrichedEvent } from '@app/nlp/nlp.service';
 import { type PostRecord, type WindowRecord } from '@app/storage/records';
 import { type LateEvent } from '@app/events/late-event';
+import { type RedditEvent } from '@app/events/reddit-event';
 import { type ConsumedBatch } from '@app/kafka/consumer/consumed-batch';
-import { type EngineInput, type IngestOutcome, type WindowResult } from './domain/engine';
+import {
+  type EngineInput,
+  type IngestOutcome,
+  LIVE_LANE,
+  type WindowResult,
+} from './domain/engine';
 
 /** Counts a missing (deleted) author under one name, as Reddit shows it. */
 export const DELETED_AUTHOR = '[deleted]';
@@ -24,6 +30,7 @@ export function toEngineInput({
     sentimentLabel: sentiment?.label ?? null,
     sentimentModel: sentiment?.model ?? null,
     keywords,
+    lane: laneOf(event),
     mentions: [
       ...mentions.subreddits.map((m) => `r/${m}`),
       ...mentions.users.map((m) => `u/${m}`),
@@ -32,6 +39,14 @@ export function toEngineInput({
       ...mentions.hashtags.map((m) => `#${m}`),
     ],
   };
+}
+
+/**
+ * The event-time lane of an event (see LaneClocks): each replay stream is a
+ * backfill with a lane of its own; every other stream follows the present.
+ */
+export function laneOf(event: RedditEvent): string {
+  return event.source === 'replay' ? `backfill:${event.streamId}` : LIVE_LANE;
 }
 
 export function toPostRecord({ event, sentiment }: EnrichedEvent): PostRecord {

@@ -139,7 +139,7 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
         maxEventTimeMs = toNumber(row.get('max_event_time')) ?? maxEventTimeMs;
         const kind = row.get('item_kind') as string | null;
         const data = row.get('data') as string | null;
-        if ((kind === 'window' || kind === 'seen' || kind === 'tally') && data !== null) {
+        if (isItemKind(kind) && data !== null) {
           items.push({ kind, key: row.get('item_key') as string, data });
         }
       }
@@ -147,6 +147,17 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
     } while (pageState);
     return { epoch, nextOffset, maxEventTimeMs, items };
   }
+}
+
+const ITEM_KINDS: readonly string[] = [
+  'window',
+  'seen',
+  'tally',
+  'lane',
+] satisfies readonly StateItem['kind'][];
+
+function isItemKind(kind: string | null): kind is StateItem['kind'] {
+  return kind !== null && ITEM_KINDS.includes(kind);
 }
 
 function toNumber(value: unknown): number | null {

@@ -1,3 +1,4 @@
+import { type LaneSnapshot } from './lane-clocks';
 import { type WindowAggregateCountsJSON, type WindowAggregateJSON } from './window-aggregate';
 import { windowKey } from '@app/common/window-spec';
 
@@ -15,6 +16,8 @@ export interface WindowSnapshot {
   readonly windowStartMs: number;
   /** The final result has been emitted (later changes are refires). */
   readonly finalEmitted: boolean;
+  /** The lanes whose events it holds (absent in checkpoints from before lanes: the live lane). */
+  readonly lanes?: readonly string[];
   /**
    * Written without the author set, which a restore rebuilds from the seen
    * rows (checkpoints written before that carry it).
@@ -32,6 +35,8 @@ export type SeenEntry = readonly [
   eventTimeMs: number,
   subreddit?: string,
   author?: string,
+  /** Absent for the live lane. */
+  lane?: string,
 ];
 
 /** Counted events added between two drains. */
@@ -47,6 +52,8 @@ export interface PartitionState {
   readonly maxEventTimeMs: number | null;
   readonly windows: readonly WindowSnapshot[];
   readonly seen: readonly SeenRow[];
+  /** Absent in checkpoints from before lanes. */
+  readonly lanes?: readonly LaneSnapshot[];
 }
 
 /** The change to a partition's checkpoint since the previous drain. */
@@ -58,6 +65,8 @@ export interface CheckpointDelta {
   readonly appendSeen: readonly SeenRow[];
   /** Seen rows whose fullnames can no longer matter. */
   readonly deleteSeen: readonly number[];
+  /** Lanes whose progress changed (none when absent). */
+  readonly upsertLanes?: readonly LaneSnapshot[];
 }
 
 /**
@@ -87,5 +96,13 @@ export function mergeCheckpointDeltas(
     deleteWindows: [...deletedWindows],
     appendSeen,
     deleteSeen: [...deletedSeen].filter((seq) => !added.has(seq)),
+    upsertLanes: [
+      ...new Map(
+        [...(older.upsertLanes ?? []), ...(newer.upsertLanes ?? [])].map((lane) => [
+          lane.lane,
+          lane,
+        ]),
+      ).values(),
+    ],
   };
 }

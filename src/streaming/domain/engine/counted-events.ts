@@ -1,28 +1,35 @@
-import { type SeenEntry, type SeenRow } from './checkpoint-delta';
 import { floorTo } from '@app/common/window-spec';
+import { type SeenEntry, type SeenRow } from './checkpoint-delta';
+import { LIVE_LANE } from './window-event';
 
 const MINUTE_MS = 60_000;
 
+/** Whether any window of `subreddit` covering some instant of [fromMs, toMs) is still held. */
+export type OpenWindowCheck = (subreddit: string, fromMs: number, toMs: number) => boolean;
+
 /**
  * Dedupe for one partition: the fullnames counted in any window that can
- * still change, so a redelivered or duplicated event counts once.
+ * still change, so a redelivered or duplicated event counts once, whichever
+ * lane it arrives in.
  *
- * A fullname is kept until the watermark has moved past every window it can
- * fall in (the caller's horizon: the longest window plus the allowed
- * lateness); after that no window could take it again, so forgetting it
- * cannot let a duplicate in. The checkpoint keeps the same set as
- * append-only rows (one per drain) deleted whole once every entry has
- * expired, so a checkpoint never rewrites the set.
+ * A fullname is forgotten once its own lane's watermark has moved past every
+ * window it can fall in (the caller's horizon: the longest window plus the
+ * allowed lateness) and none of those windows is still held open by another
+ * lane; after that no window could take it again (a lane reaching a window
+ * another lane dropped is refused, see LaneClocks), so forgetting it cannot
+ * let a duplicate in. The checkpoint keeps the same set as append-only rows
+ * (one per drain), each deleted once every entry in it is forgotten, so a
+ * checkpoint never rewrites the set.
  */
 export class CountedEvents {
-  /** fullname -> event time. */
+  /** fullname -> the row (seq) that holds it. */
   private readonly seen = new Map<string, number>();
-  /** Fullnames by event-time minute, so expiry does not scan the whole set. */
-  private readonly byMinute = new Map<number, string[]>();
+  /** Fullnames by lane, subreddit and event-time minute, so expiry does not scan the whole set. */
+  private readonly buckets = new Map<string, Map<number, string[]>>();
   /** Counted since the last drain: the next row. */
   private pending: SeenEntry[] = [];
-  /** The rows the checkpoint holds, oldest first. */
-  private readonly rows: { seq: number; maxEventTimeMs: number }[] = [];
+  /** Entries not yet forgotten, per row the checkpoint holds. */
+  private readonly remaining = new Map<number, number>();
   private expiredRows: number[] = [];
   private nextSeq = 0;
 
@@ -41,9 +48,19 @@ export class CountedEvents {
   }
 
   /** Records a newly counted event; the author is kept so a restore can rebuild author sets. */
-  add(fullname: string, eventTimeMs: number, subreddit: string, author: string): void {
-    this.remember(fullname, eventTimeMs);
-    this.pending.push([fullname, eventTimeMs, subreddit, author]);
+  add(
+    fullname: string,
+    eventTimeMs: number,
+    subreddit: string,
+    author: string,
+    lane: string,
+  ): void {
+    const entry: SeenEntry =
+      lane === LIVE_LANE
+        ? [fullname, eventTimeMs, subreddit, author]
+        : [fullname, eventTimeMs, subreddit, author, lane];
+    this.remember(entry, this.nextSeq);
+    this.pending.push(entry);
   }
 
   /** The row of events counted since the last drain (if any), and the rows to delete. */
@@ -52,9 +69,8 @@ export class CountedEvents {
     if (this.pending.length > 0) {
       let maxEventTimeMs = Number.NEGATIVE_INFINITY;
       for (const [, t] of this.pending) if (t > maxEventTimeMs) maxEventTimeMs = t;
-      const row = { seq: this.nextSeq++, maxEventTimeMs, entries: this.pending };
-      appendSeen.push(row);
-      this.rows.push({ seq: row.seq, maxEventTimeMs });
+      const seq = this.nextSeq++;
+      appendSeen.push({ seq, maxEventTimeMs, entries: this.pending });
       this.pending = [];
     }
     const deleteSeen = this.expiredRows;
@@ -64,30 +80,59 @@ export class CountedEvents {
 
   /** Takes back a checkpointed row. */
   restore(row: SeenRow): void {
-    for (const [fullname, t] of row.entries) this.remember(fullname, t);
-    this.rows.push({ seq: row.seq, maxEventTimeMs: row.maxEventTimeMs });
+    for (const entry of row.entries) this.remember(entry, row.seq);
     this.nextSeq = Math.max(this.nextSeq, row.seq + 1);
   }
 
-  /** Forgets fullnames older than `horizonMs`, and marks rows wholly older for deletion. */
-  expire(horizonMs: number): void {
-    for (const [minute, names] of this.byMinute) {
-      if (minute + MINUTE_MS > horizonMs) continue;
-      for (const name of names) this.seen.delete(name);
-      this.byMinute.delete(minute);
-    }
-    while (this.rows.length > 0 && (this.rows[0]?.maxEventTimeMs ?? 0) < horizonMs) {
-      const row = this.rows.shift();
-      if (row) this.expiredRows.push(row.seq);
+  /**
+   * Forgets the fullnames of every lane whose minute lies before that lane's
+   * `horizonOf` and whose windows no lane holds open any more.
+   */
+  expire(horizonOf: (lane: string) => number, isOpen: OpenWindowCheck): void {
+    for (const [bucketKey, minutes] of this.buckets) {
+      const split = bucketKey.indexOf('\u0000');
+      const lane = bucketKey.slice(0, split);
+      const subreddit = bucketKey.slice(split + 1);
+      const horizon = horizonOf(lane);
+      for (const [minute, names] of minutes) {
+        if (minute + MINUTE_MS > horizon) continue;
+        if (isOpen(subreddit, minute, minute + MINUTE_MS)) continue;
+        for (const name of names) this.forget(name);
+        minutes.delete(minute);
+      }
+      if (minutes.size === 0) this.buckets.delete(bucketKey);
     }
   }
 
-  private remember(fullname: string, eventTimeMs: number): void {
+  private remember(entry: SeenEntry, seq: number): void {
+    const [fullname, eventTimeMs, subreddit = '', , lane = LIVE_LANE] = entry;
     if (this.seen.has(fullname)) return;
-    this.seen.set(fullname, eventTimeMs);
+    this.seen.set(fullname, seq);
+    this.remaining.set(seq, (this.remaining.get(seq) ?? 0) + 1);
+    const bucketKey = `${lane}\u0000${subreddit}`;
+    let minutes = this.buckets.get(bucketKey);
+    if (!minutes) {
+      minutes = new Map();
+      this.buckets.set(bucketKey, minutes);
+    }
     const minute = floorTo(eventTimeMs, MINUTE_MS);
-    const bucket = this.byMinute.get(minute);
+    const bucket = minutes.get(minute);
     if (bucket) bucket.push(fullname);
-    else this.byMinute.set(minute, [fullname]);
+    else minutes.set(minute, [fullname]);
+  }
+
+  private forget(fullname: string): void {
+    const seq = this.seen.get(fullname);
+    if (seq === undefined) return;
+    this.seen.delete(fullname);
+    const left = (this.remaining.get(seq) ?? 1) - 1;
+    if (left > 0) {
+      this.remaining.set(seq, left);
+      return;
+    }
+    this.remaining.delete(seq);
+    // A row not yet drained was never stored: nothing to delete.
+    if (seq < this.nextSeq) this.expiredRows.push(seq);
+    else this.pending = this.pending.filter(([name]) => this.seen.has(name));
   }
 }

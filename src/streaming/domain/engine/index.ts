@@ -6,4 +6,5 @@ export * from './distinct-sketch';
 export * from './window-aggregate';
 export * from './window-result';
 export * from './checkpoint-delta';
+export * from './lane-clocks';
 export * from './window-engine';

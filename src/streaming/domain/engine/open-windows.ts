@@ -1,8 +1,15 @@
 import { type WindowSnapshot } from './checkpoint-delta';
 import { type AggregateOptions, WindowAggregate } from './window-aggregate';
-import { type WindowEvent } from './window-event';
+import { LIVE_LANE, type WindowEvent } from './window-event';
 import { type EmissionKind, type WindowResult } from './window-result';
-import { assignWindows, type WindowSpec, windowEnd, windowKey } from '@app/common/window-spec';
+import {
+  assignWindows,
+  floorTo,
+  slideOf,
+  type WindowSpec,
+  windowEnd,
+  windowKey,
+} from '@app/common/window-spec';
 
 /** How an event met its windows. */
 export const ON_TIME = 0;
@@ -17,6 +24,8 @@ interface WindowState {
   readonly windowStartMs: number;
   readonly windowEndMs: number;
   readonly aggregate: WindowAggregate;
+  /** The lanes whose events it holds, sorted: it is final when all of them have passed its end. */
+  lanes: readonly string[];
   finalEmitted: boolean;
   /** Beyond allowed lateness: removed at the next drain. */
   dropped: boolean;
@@ -48,12 +57,18 @@ export class OpenWindows {
   }
 
   /**
-   * Adds the event to every window it falls in that the watermark (as it
-   * stood just before the event) has not closed for good. Returns TOO_LATE
-   * when there is none, LATE when some window it went into had already
-   * passed the watermark (its result is emitted again), else ON_TIME.
+   * Adds the event to every window it falls in that its lane's watermark (as
+   * it stood just before the event) has not closed for good, and that is
+   * held here or `mayOpen` allows to open. Returns TOO_LATE when there is
+   * none, LATE when some window it went into had already passed the
+   * watermark (its result is emitted again), else ON_TIME.
    */
-  add(event: WindowEvent, watermarkBefore: number): Arrival {
+  add(
+    event: WindowEvent,
+    lane: string,
+    watermarkBefore: number,
+    mayOpen: (subreddit: string, windowStartMs: number, windowEndMs: number) => boolean,
+  ): Arrival {
     let arrival: Arrival = TOO_LATE;
     for (const spec of this.specs) {
       for (const windowStartMs of assignWindows(spec, event.eventTimeMs)) {
@@ -62,6 +77,7 @@ export class OpenWindows {
         const key = windowKey(event.subreddit, spec.name, windowStartMs);
         let state = this.windows.get(key);
         if (!state) {
+          if (!mayOpen(event.subreddit, windowStartMs, windowEndMs)) continue;
           state = {
             key,
             subreddit: event.subreddit,
@@ -69,11 +85,13 @@ export class OpenWindows {
             windowStartMs,
             windowEndMs,
             aggregate: new WindowAggregate(this.aggregateOptions),
+            lanes: [lane],
             finalEmitted: false,
             dropped: false,
           };
           this.windows.set(key, state);
         }
+        if (!state.lanes.includes(lane)) state.lanes = [...state.lanes, lane].sort();
         state.aggregate.add(event);
         this.dirty.add(key);
         if (watermarkBefore >= windowEndMs) arrival = LATE;
@@ -84,9 +102,11 @@ export class OpenWindows {
   }
 
   /** Marks windows the watermark has passed to fire, and drops those past their lateness. */
-  advance(watermark: number): void {
+  advance(watermarkOf: (lane: string) => number): void {
     for (const [key, state] of this.windows) {
       if (state.dropped) continue;
+      const watermark = windowWatermark(state, watermarkOf);
+      if (!Number.isFinite(watermark)) continue;
       if (!state.finalEmitted && watermark >= state.windowEndMs) this.dirty.add(key);
       if (watermark >= state.windowEndMs + this.allowedLatenessMs) {
         state.dropped = true;
@@ -102,9 +122,8 @@ export class OpenWindows {
   /** The changed and fired windows in key order, with their snapshots and the keys dropped. */
   drain(
     partition: string,
-    watermark: number,
+    watermarkOf: (lane: string) => number,
   ): { emissions: WindowResult[]; upsertWindows: WindowSnapshot[]; deleteWindows: string[] } {
-    const watermarkMs = Number.isFinite(watermark) ? watermark : null;
     const emissions: WindowResult[] = [];
     const upsertWindows: WindowSnapshot[] = [];
     const deleteWindows = this.droppedKeys;
@@ -112,6 +131,8 @@ export class OpenWindows {
     for (const key of [...this.dirty].sort()) {
       const state = this.windows.get(key);
       if (!state) continue;
+      const watermark = windowWatermark(state, watermarkOf);
+      const watermarkMs = Number.isFinite(watermark) ? watermark : null;
       const final = watermark >= state.windowEndMs;
       let emission: EmissionKind = 'partial';
       if (final) {
@@ -142,6 +163,7 @@ export class OpenWindows {
       windowStartMs: snapshot.windowStartMs,
       windowEndMs: windowEnd(spec, snapshot.windowStartMs),
       aggregate: WindowAggregate.fromJSON(snapshot.aggregate),
+      lanes: snapshot.lanes ?? [LIVE_LANE],
       finalEmitted: snapshot.finalEmitted,
       dropped: false,
     });
@@ -155,6 +177,18 @@ export class OpenWindows {
    * the author sets that were counted; the sketch is a function of the set of
    * names, so the order does not matter.
    */
+  /** True while some window of `subreddit` overlapping [fromMs, toMs) can still take events. */
+  isOpen(subreddit: string, fromMs: number, toMs: number): boolean {
+    for (const spec of this.specs) {
+      const slide = slideOf(spec);
+      for (let start = floorTo(fromMs, slide) - spec.sizeMs + slide; start < toMs; start += slide) {
+        const state = this.windows.get(windowKey(subreddit, spec.name, start));
+        if (state && !state.dropped) return true;
+      }
+    }
+    return false;
+  }
+
   restoreAuthor(subreddit: string, author: string, eventTimeMs: number): void {
     for (const spec of this.specs) {
       for (const windowStartMs of assignWindows(spec, eventTimeMs)) {
@@ -187,12 +221,20 @@ function resultOf(
   };
 }
 
+/** A window is judged by the slowest of the lanes it holds. */
+function windowWatermark(state: WindowState, watermarkOf: (lane: string) => number): number {
+  let watermark = Number.POSITIVE_INFINITY;
+  for (const lane of state.lanes) watermark = Math.min(watermark, watermarkOf(lane));
+  return watermark;
+}
+
 function snapshotOf(state: WindowState): WindowSnapshot {
   return {
     subreddit: state.subreddit,
     window: state.spec.name,
     windowStartMs: state.windowStartMs,
     finalEmitted: state.finalEmitted,
+    lanes: state.lanes,
     aggregate: state.aggregate.toCountsJSON(),
   };
 }

@@ -1,9 +1,10 @@
 import { type Clock } from '@app/common/clock';
 import { type CheckpointDelta, type PartitionState } from './checkpoint-delta';
 import { CountedEvents } from './counted-events';
+import { LaneClocks } from './lane-clocks';
 import { LATE, OpenWindows, TOO_LATE } from './open-windows';
 import { type AggregateOptions, DEFAULT_AGGREGATE_OPTIONS } from './window-aggregate';
-import { type WindowEvent } from './window-event';
+import { LIVE_LANE, type WindowEvent } from './window-event';
 import { type WindowResult } from './window-result';
 import { type WindowSpec } from '@app/common/window-spec';
 import { WatermarkTracker } from './watermarks';
@@ -12,17 +13,24 @@ import { WatermarkTracker } from './watermarks';
  * Event-time windowing over any number of window specs, with state kept per
  * Kafka partition so that it can be checkpointed and handed over per partition.
  *
- * Semantics (a window is [start, end)). W is the watermark a partition's
- * windows are judged by: that partition's own watermark, its highest event
- * time so far minus the out-of-orderness. Events are keyed by subreddit, so
- * every window's events come from one partition, and nothing another
- * partition carries can change it. Judging by the partition's own progress
- * makes every decision a function of the partition's messages in offset
- * order alone: a replay after a crash, or a new owner after a rebalance,
- * makes exactly the decisions the first run made, whatever else it owns and
- * however fast the other partitions go. (The operator watermark, the minimum
- * over active partitions in watermarks.ts, is still tracked and reported; it
- * does not decide anything here. See `watermarkOf`.)
+ * Semantics (a window is [start, end)). W is the watermark an event is
+ * judged by: that of its lane (LaneClocks) on its partition, the lane's
+ * highest event time so far minus the out-of-orderness. Live streams share
+ * one lane; each backfill (replay) has its own, so history is judged by its
+ * own progress through time, not by the live data's. Events are keyed by
+ * subreddit, so every window's events come from one partition, and nothing
+ * another partition carries can change it. Judging by the partition's own
+ * lanes makes every decision a function of the partition's messages in
+ * offset order alone: a replay after a crash, or a new owner after a
+ * rebalance, makes exactly the decisions the first run made, whatever else
+ * it owns and however fast the other partitions go. (The operator watermark,
+ * the minimum over active partitions of their live lane in watermarks.ts, is
+ * still tracked and reported; it does not decide anything here: which
+ * partitions a consumer owns, and which count as idle, depend on rebalances
+ * and processing time, so a replay judged by it could decide otherwise than
+ * the first run and leave rows no replay reproduces.)
+ * - Windows are shared by the lanes: one row per window, whichever lanes fed
+ *   it. A window is judged by the slowest lane it holds (OpenWindows).
  * - Dedupe: a fullname counts once. The engine remembers the fullnames it has
  *   counted for as long as any window they fall in can still change.
  * - Each event is judged against W as it stood just before that event, then
@@ -31,7 +39,9 @@ import { WatermarkTracker } from './watermarks';
  * - A window is final once W >= end. Allowed lateness L: an event for a final
  *   window is still applied while W < end + L, and the window is emitted again
  *   under the same key. Once W >= end + L the window is dropped from state and
- *   its events are too late: they are reported, not applied.
+ *   its events are too late: they are reported, not applied. So is an event
+ *   of a lane that reaches a window another lane has already dropped: its
+ *   row cannot be rebuilt from a part of its events.
  * - Changes are not pushed out per event: each partition collects the windows
  *   it changed (or that fired) and `drain` hands them over together with the
  *   checkpoint delta that makes them durable. The caller drains on its own
@@ -69,8 +79,9 @@ export interface PartitionDrain {
   readonly checkpoint: CheckpointDelta;
 }
 
-/** One partition's state: its open windows and the events counted in them. */
+/** One partition's state: its lanes, its open windows and the events counted in them. */
 interface PartitionData {
+  readonly lanes: LaneClocks;
   readonly windows: OpenWindows;
   readonly counted: CountedEvents;
 }
@@ -110,38 +121,50 @@ export class WindowEngine {
     });
   }
 
-  /** Adds a batch received on `partition`, then advances the watermark. */
+  /** Adds a batch received on `partition`, then advances the watermarks. */
   ingest(partition: string, inputs: readonly EngineInput[]): IngestOutcome {
-    const outOfOrderness = this.options.outOfOrdernessMs;
-    // The partition's highest event time so far: W before each event is this minus the out-of-orderness.
-    let maxEventTimeMs = this.watermarks.maxEventTime(partition) ?? Number.NEGATIVE_INFINITY;
-    const { windows, counted } = this.dataOf(partition);
+    const lateness = this.options.allowedLatenessMs;
+    const { lanes, windows, counted } = this.dataOf(partition);
     const applied: EngineInput[] = [];
     const lateApplied: EngineInput[] = [];
     const duplicates: EngineInput[] = [];
     const tooLate: EngineInput[] = [];
     const tooLateWatermarksMs: number[] = [];
+    let liveMaxMs = Number.NEGATIVE_INFINITY;
+    const mayOpenIn = new Map<
+      string,
+      (subreddit: string, startMs: number, endMs: number) => boolean
+    >();
 
     for (const input of inputs) {
-      const watermarkBefore = maxEventTimeMs - outOfOrderness;
-      if (input.eventTimeMs > maxEventTimeMs) maxEventTimeMs = input.eventTimeMs;
+      const lane = input.lane ?? LIVE_LANE;
+      // Each event is judged by its lane's watermark as it stood just before it.
+      const watermarkBefore = lanes.watermark(lane);
+      lanes.observe(lane, input.subreddit, input.eventTimeMs);
+      if (lane === LIVE_LANE && input.eventTimeMs > liveMaxMs) liveMaxMs = input.eventTimeMs;
       if (counted.has(input.fullname)) {
         duplicates.push(input);
         continue;
       }
-      const arrival = windows.add(input, watermarkBefore);
+      let mayOpen = mayOpenIn.get(lane);
+      if (!mayOpen) {
+        mayOpen = (subreddit: string, startMs: number, endMs: number) =>
+          !lanes.closedByAnotherLane(lane, subreddit, startMs, endMs, lateness);
+        mayOpenIn.set(lane, mayOpen);
+      }
+      const arrival = windows.add(input, lane, watermarkBefore, mayOpen);
       if (arrival === TOO_LATE) {
         tooLate.push(input);
         tooLateWatermarksMs.push(watermarkBefore);
         continue;
       }
-      counted.add(input.fullname, input.eventTimeMs, input.subreddit, input.author);
+      counted.add(input.fullname, input.eventTimeMs, input.subreddit, input.author, lane);
       applied.push(input);
       if (arrival === LATE) lateApplied.push(input);
     }
 
-    // The loop has found the batch's highest event time already.
-    if (inputs.length > 0) this.watermarks.observe(partition, [maxEventTimeMs]);
+    // The live lane also drives the consumer's reported watermark and idleness.
+    if (Number.isFinite(liveMaxMs)) this.watermarks.observe(partition, [liveMaxMs]);
     this.advance();
     return { applied, lateApplied, duplicates, tooLate, tooLateWatermarksMs };
   }
@@ -154,7 +177,10 @@ export class WindowEngine {
   /** True when `drain(partition)` has something to hand over. */
   hasPending(partition: string): boolean {
     const data = this.partitions.get(partition);
-    return data !== undefined && (data.windows.hasPending || data.counted.hasPending);
+    return (
+      data !== undefined &&
+      (data.windows.hasPending || data.counted.hasPending || data.lanes.hasChanges)
+    );
   }
 
   /**
@@ -164,20 +190,20 @@ export class WindowEngine {
    * partition (`dropPartition`) and restores it from the last checkpoint.
    */
   drain(partition: string): PartitionDrain {
-    const { windows, counted } = this.dataOf(partition);
-    const { emissions, upsertWindows, deleteWindows } = windows.drain(
-      partition,
-      this.watermarkOf(partition),
+    const { lanes, windows, counted } = this.dataOf(partition);
+    const { emissions, upsertWindows, deleteWindows } = windows.drain(partition, (lane) =>
+      lanes.watermark(lane),
     );
     const { appendSeen, deleteSeen } = counted.drain();
     return {
       emissions,
       checkpoint: {
-        maxEventTimeMs: this.watermarks.maxEventTime(partition),
+        maxEventTimeMs: lanes.maxEventTime(LIVE_LANE),
         upsertWindows,
         deleteWindows,
         appendSeen,
         deleteSeen,
+        upsertLanes: lanes.takeChanged(),
       },
     };
   }
@@ -185,10 +211,11 @@ export class WindowEngine {
   /** Rebuilds a partition from its checkpoint (replacing whatever state it had here). */
   restorePartition(partition: string, state: PartitionState): void {
     this.dropPartition(partition);
-    const { windows, counted } = this.dataOf(partition);
+    const { lanes, windows, counted } = this.dataOf(partition);
     if (state.maxEventTimeMs !== null)
       this.watermarks.restorePartition(partition, state.maxEventTimeMs);
     else this.watermarks.register(partition);
+    lanes.restoreAll(state.maxEventTimeMs, state.lanes ?? []);
     for (const snapshot of state.windows) windows.restore(snapshot);
     for (const row of state.seen) {
       counted.restore(row);
@@ -237,6 +264,7 @@ export class WindowEngine {
     let data = this.partitions.get(partition);
     if (!data) {
       data = {
+        lanes: new LaneClocks(this.options.outOfOrdernessMs),
         windows: new OpenWindows(
           this.options.specs,
           this.options.allowedLatenessMs,
@@ -249,27 +277,15 @@ export class WindowEngine {
     return data;
   }
 
-  /**
-   * The watermark a partition's windows are judged by: the partition's own.
-   * Not the operator watermark (the minimum over the partitions this consumer
-   * owns), nor a mix of the two: which partitions a consumer owns, and which
-   * of them count as idle, depend on rebalances and on processing time, so a
-   * replay judged by it could send an event to the late-events topic that
-   * the first run applied (or the other way round) and leave rows that no
-   * replay reproduces. Holding a partition's windows back for another
-   * partition would only delay them: no other partition carries their events.
-   */
-  private watermarkOf(partition: string): number {
-    return this.watermarks.partitionWatermark(partition);
-  }
-
-  /** Fires windows the watermark has passed and drops state no event can change any more. */
+  /** Fires windows their lanes have passed and drops state no event can change any more. */
   private advance(): void {
-    for (const [partition, data] of this.partitions) {
-      const watermark = this.watermarkOf(partition);
-      if (!Number.isFinite(watermark)) continue;
-      data.windows.advance(watermark);
-      data.counted.expire(watermark - this.seenHorizonMs);
+    for (const data of this.partitions.values()) {
+      const watermarkOf = (lane: string) => data.lanes.watermark(lane);
+      data.windows.advance(watermarkOf);
+      data.counted.expire(
+        (lane) => watermarkOf(lane) - this.seenHorizonMs,
+        (subreddit, fromMs, toMs) => data.windows.isOpen(subreddit, fromMs, toMs),
+      );
     }
   }
 }

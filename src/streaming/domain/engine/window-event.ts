@@ -14,4 +14,12 @@ export interface WindowEvent {
   readonly sentimentModel: string | null;
   readonly keywords: readonly { readonly key: string; readonly count: number }[];
   readonly mentions: readonly string[];
+  /**
+   * The event-time lane the event travels in (see LaneClocks): a backfill's
+   * own lane, or the live lane when absent.
+   */
+  readonly lane?: string;
 }
+
+/** Every stream that follows the present shares this lane. */
+export const LIVE_LANE = 'live';

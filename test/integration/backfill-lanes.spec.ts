@@ -1,0 +1,293 @@
+import { type INestApplication } from '@nestjs/common';
+import { Client as CassandraClient } from 'cassandra-driver';
+import { Client as PgClient } from 'pg';
+import { type RedditEvent } from '@app/events/reddit-event';
+import { normaliseRedditItem } from '@app/ingest/domain/reddit-normaliser';
+import { SyntheticRedditGenerator } from '@app/ingest/sources/synthetic/synthetic-generator';
+import { EventSink } from '@app/kafka/ports';
+import { dropNamespace } from '../support/cleanup';
+import { eventually, STACK, testNamespace, type TestNamespace } from '../support/environment';
+import { type HttpTestApp, startHttpApp } from '../support/http-app';
+import {
+  awaitWindowsEqual,
+  expectedWindows,
+  parseWindowSpecs,
+  readCassandraWindows,
+  readWarehouseWindows,
+  type SentimentOf,
+  serverSentimentOf,
+  windowKey,
+} from '../support/offline-windows';
+import {
+  buildDump,
+  loadRecordedItems,
+  type RecordedItem,
+  tempDir,
+  writeDump,
+} from '../support/replay-dumps';
+import { ServerProcess } from '../support/server-process';
+import { serverSentimentScorer } from '../support/sentiment-scorer';
+
+jest.setTimeout(240_000);
+
+const WINDOW_SPECS = '1m,5m/1m';
+const specs = parseWindowSpecs(WINDOW_SPECS);
+const scoreOf = serverSentimentOf(serverSentimentScorer());
+const scores = new Map<string, ReturnType<SentimentOf>>();
+const sentimentOf: SentimentOf = (event: RedditEvent) => {
+  if (!scores.has(event.fullname)) scores.set(event.fullname, scoreOf(event));
+  return scores.get(event.fullname) ?? null;
+};
+
+/**
+ * Real recorded items re-timed into one stretch of history, `copies` times
+ * over with new ids, one item every `spacingS` seconds from `startUtc`, oldest
+ * first as in a dump.
+ */
+function retimed(startUtc: number, spacingS: number, copies: number, tag: string): RecordedItem[] {
+  const items = loadRecordedItems();
+  const out: RecordedItem[] = [];
+  for (let copy = 0; copy < copies; copy++) {
+    for (const item of items) {
+      const id = `${String(item.data.id)}${tag}${copy}`;
+      const data: Record<string, unknown> = {
+        ...item.data,
+        id,
+        name: `${item.kind}_${id}`,
+        created_utc: startUtc + out.length * spacingS,
+      };
+      out.push({ kind: item.kind, data });
+    }
+  }
+  return out;
+}
+
+function toEvents(items: readonly RecordedItem[], streamId: string): RedditEvent[] {
+  return items.flatMap((item) => {
+    const parsed = normaliseRedditItem(item.kind, item.data, {
+      source: 'replay',
+      streamId,
+      ingestedUtc: Date.now() / 1000,
+    });
+    return parsed.ok ? [parsed.value] : [];
+  });
+}
+
+interface Consumed {
+  applied: number;
+  lateApplied: number;
+  tooLate: number;
+  duplicates: number;
+  deadLettered: number;
+}
+
+/**
+ * History next to live data on the real stack: recorded Reddit items from
+ * 2014 to 2026 replayed at full speed while a live stream runs on the same
+ * subreddits (so on the same partitions). The replay is judged by its own
+ * lane's progress, so every replayed item lands in its window; the stored
+ * rows equal the windows computed offline over both inputs, in Cassandra and
+ * in the warehouse.
+ */
+describe('backfill lanes: a replay of old dumps next to a live stream', () => {
+  const folder = tempDir('lanes');
+  let ns: TestNamespace;
+  let app: INestApplication;
+  let http: HttpTestApp['http'];
+  let post: HttpTestApp['post'];
+  let cassandra: CassandraClient;
+  let pg: PgClient;
+
+  beforeAll(async () => {
+    writeDump(folder.dir, 'history.jsonl', buildDump(loadRecordedItems(), { every: 1e9 }).text);
+    ns = testNamespace({ REPLAY_DIR: folder.dir, WINDOW_SPECS });
+    ({ app, http, post } = await startHttpApp(ns));
+    cassandra = new CassandraClient({
+      contactPoints: [STACK.cassandra],
+      localDataCenter: ns.config.cassandra.localDataCenter,
+    });
+    pg = new PgClient({ connectionString: STACK.warehouseUrl });
+    await pg.connect();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await cassandra?.shutdown();
+    await pg?.end();
+    await dropNamespace(ns.config);
+    folder.cleanup();
+  });
+
+  it('counts every replayed item in its window and leaves the live windows as they were', async () => {
+    const history = toEvents(loadRecordedItems(), 'history');
+    const subreddits = [...new Set(history.map((e) => e.subreddit))];
+    // A live stream on the same subreddits, at the present: it moves every
+    // partition's live watermark far past all of the history.
+    const live = new SyntheticRedditGenerator({
+      seed: 21,
+      subreddits: subreddits.slice(0, 40),
+      kinds: ['submission', 'comment'],
+      startTimeMs: Date.now() - 60_000,
+      eventIntervalMs: 100,
+      streamId: 'live',
+    })
+      .take(600)
+      .map((item) => ({ ...item, ingestedUtc: Date.now() / 1000 }));
+    await app.get(EventSink).publish(live);
+    const liveOnly = expectedWindows(live, specs, { sentimentOf });
+    await awaitWindowsEqual(
+      () => readCassandraWindows(cassandra, ns.config.cassandra.keyspace),
+      liveOnly,
+      {
+        what: 'the live windows',
+        digits: 6,
+      },
+    );
+
+    await post('/api/streams')
+      .send({ id: 'history', source: 'replay', replay: { file: 'history.jsonl', speed: 'max' } })
+      .expect(201);
+    const expected = expectedWindows([...live, ...history], specs, { sentimentOf });
+    await awaitWindowsEqual(
+      () => readCassandraWindows(cassandra, ns.config.cassandra.keyspace),
+      expected,
+      { what: 'live and history windows in Cassandra', digits: 6 },
+    );
+    await awaitWindowsEqual(() => readWarehouseWindows(pg, ns.config.warehouse.schema), expected, {
+      what: 'live and history windows in the warehouse',
+      digits: 6,
+    });
+
+    const consumed = await eventually(
+      async () =>
+        ((await http.get('/api/streams/history').expect(200)).body as { consumed: Consumed | null })
+          .consumed,
+      (c) => (c?.applied ?? 0) + (c?.tooLate ?? 0) + (c?.duplicates ?? 0) >= history.length,
+      { what: 'the replay fully accounted for' },
+    );
+    expect(consumed).toMatchObject({
+      applied: new Set(history.map((e) => e.fullname)).size,
+      tooLate: 0,
+      deadLettered: 0,
+    });
+  });
+
+  it('runs two backfills of different months at once: each event in its window, once', async () => {
+    const january = retimed(Date.UTC(2024, 0, 10) / 1000, 3, 2, 'jan');
+    const march = retimed(Date.UTC(2024, 2, 10) / 1000, 3, 2, 'mar');
+    writeDump(folder.dir, 'january.jsonl', buildDump(january, { every: 1e9 }).text);
+    writeDump(folder.dir, 'march.jsonl', buildDump(march, { every: 1e9 }).text);
+    const before = await readCassandraWindows(cassandra, ns.config.cassandra.keyspace);
+    await Promise.all([
+      post('/api/streams')
+        .send({ id: 'january', source: 'replay', replay: { file: 'january.jsonl' } })
+        .expect(201),
+      post('/api/streams')
+        .send({ id: 'march', source: 'replay', replay: { file: 'march.jsonl' } })
+        .expect(201),
+    ]);
+    const events = [...toEvents(january, 'january'), ...toEvents(march, 'march')];
+    const expected = expectedWindows(events, specs, { sentimentOf });
+    const keys = new Set(expected.map((w) => windowKey(w)));
+    // Only 2024's windows: the first test's live and history rows stay as they are.
+    await awaitWindowsEqual(
+      async () =>
+        (await readCassandraWindows(cassandra, ns.config.cassandra.keyspace)).filter((w) =>
+          keys.has(windowKey(w)),
+        ),
+      expected,
+      { what: 'two backfills of 2024 in Cassandra', digits: 6 },
+    );
+    const after = await readCassandraWindows(cassandra, ns.config.cassandra.keyspace);
+    expect(after.filter((w) => !keys.has(windowKey(w)))).toEqual(before);
+    for (const id of ['january', 'march']) {
+      const consumed = await eventually(
+        async () =>
+          ((await http.get(`/api/streams/${id}`).expect(200)).body as { consumed: Consumed | null })
+            .consumed,
+        (c) => (c?.applied ?? 0) === january.length,
+        { what: `${id} fully applied` },
+      );
+      expect(consumed).toMatchObject({ tooLate: 0, duplicates: 0, deadLettered: 0 });
+    }
+  });
+});
+
+describe('backfill lanes: kill -9 of the server in the middle of a backfill', () => {
+  const folder = tempDir('lanes-kill');
+
+  afterAll(() => folder.cleanup());
+
+  it('stores exactly the offline windows after the restart', async () => {
+    // Two years ago, two hours of history replayed 600 times faster than it happened.
+    const items = retimed(Math.floor(Date.now() / 1000) - 730 * 86_400, 2, 6, 'k');
+    writeDump(folder.dir, 'old.jsonl', buildDump(items, { every: 1e9 }).text);
+    const ns = testNamespace({ REPLAY_DIR: folder.dir, WINDOW_SPECS });
+    const server = new ServerProcess(ns.env, { name: 'lanes-server' });
+    const cassandra = new CassandraClient({
+      contactPoints: [STACK.cassandra],
+      localDataCenter: ns.config.cassandra.localDataCenter,
+    });
+    try {
+      await server.start();
+      const live = new SyntheticRedditGenerator({
+        seed: 31,
+        subreddits: [...new Set(toEvents(items, 'old').map((e) => e.subreddit))].slice(0, 40),
+        kinds: ['submission', 'comment'],
+        startTimeMs: Date.now() - 60_000,
+        eventIntervalMs: 100,
+        streamId: 'live',
+      })
+        .take(300)
+        .map((item) => ({ ...item, ingestedUtc: Date.now() / 1000 }));
+      const headers = { 'content-type': 'application/json', 'x-api-key': ns.env.API_KEY ?? '' };
+      const start = await fetch(`${server.baseUrl}/api/streams`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          id: 'old',
+          source: 'replay',
+          replay: { file: 'old.jsonl', speed: '600x' },
+        }),
+      });
+      expect(start.status).toBe(201);
+      await fetch(`${server.baseUrl}/api/streams`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          id: 'live',
+          source: 'synthetic',
+          subreddits: live.map((e) => e.subreddit).slice(0, 1),
+          ratePerSecond: 100,
+          maxEvents: 100,
+        }),
+      });
+      const counted = async () =>
+        (await readCassandraWindows(cassandra, ns.config.cassandra.keyspace))
+          .filter((w) => w.windowSpec === '1m')
+          .reduce((sum, w) => sum + w.submissions + w.comments, 0);
+      await eventually(counted, (n) => n >= items.length * 0.3, {
+        what: 'a third of the backfill counted',
+        timeoutMs: 120_000,
+      });
+      const exit = await server.kill9();
+      expect(exit.signal).toBe('SIGKILL');
+      await server.start();
+
+      const expected = expectedWindows(toEvents(items, 'old'), specs, { sentimentOf });
+      const keys = new Set(expected.map((w) => windowKey(w)));
+      await awaitWindowsEqual(
+        async () =>
+          (await readCassandraWindows(cassandra, ns.config.cassandra.keyspace)).filter((w) =>
+            keys.has(windowKey(w)),
+          ),
+        expected,
+        { what: 'the backfill after kill -9 and restart', digits: 6, timeoutMs: 180_000 },
+      );
+    } finally {
+      await server.stopGracefully().catch(() => undefined);
+      await cassandra.shutdown();
+      await dropNamespace(ns.config);
+    }
+  });
+});
