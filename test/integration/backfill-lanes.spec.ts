@@ -16,7 +16,9 @@ import {
   readWarehouseWindows,
   type SentimentOf,
   serverSentimentOf,
+  type StoredWindowRow,
   windowKey,
+  type WindowRow,
 } from '../support/offline-windows';
 import {
   buildDump,
@@ -71,6 +73,16 @@ function toEvents(items: readonly RecordedItem[], streamId: string): RedditEvent
     });
     return parsed.ok ? [parsed.value] : [];
   });
+}
+
+/** The stored Cassandra rows of the windows `expected` names (other tests' rows left out). */
+async function storedAmong(
+  cassandra: CassandraClient,
+  keyspace: string,
+  expected: readonly WindowRow[],
+): Promise<StoredWindowRow[]> {
+  const keys = new Set(expected.map((w) => windowKey(w)));
+  return (await readCassandraWindows(cassandra, keyspace)).filter((w) => keys.has(windowKey(w)));
 }
 
 interface Consumed {
@@ -191,10 +203,7 @@ describe('backfill lanes: a replay of old dumps next to a live stream', () => {
     const keys = new Set(expected.map((w) => windowKey(w)));
     // Only 2024's windows: the first test's live and history rows stay as they are.
     await awaitWindowsEqual(
-      async () =>
-        (await readCassandraWindows(cassandra, ns.config.cassandra.keyspace)).filter((w) =>
-          keys.has(windowKey(w)),
-        ),
+      () => storedAmong(cassandra, ns.config.cassandra.keyspace, expected),
       expected,
       { what: 'two backfills of 2024 in Cassandra', digits: 6 },
     );
@@ -275,12 +284,8 @@ describe('backfill lanes: kill -9 of the server in the middle of a backfill', ()
       await server.start();
 
       const expected = expectedWindows(toEvents(items, 'old'), specs, { sentimentOf });
-      const keys = new Set(expected.map((w) => windowKey(w)));
       await awaitWindowsEqual(
-        async () =>
-          (await readCassandraWindows(cassandra, ns.config.cassandra.keyspace)).filter((w) =>
-            keys.has(windowKey(w)),
-          ),
+        () => storedAmong(cassandra, ns.config.cassandra.keyspace, expected),
         expected,
         { what: 'the backfill after kill -9 and restart', digits: 6, timeoutMs: 180_000 },
       );

@@ -1,17 +1,12 @@
 import { ManualClock } from '@app/common/clock';
 import {
-  type CheckpointDelta,
   type EngineInput,
-  type LaneSnapshot,
-  type PartitionState,
-  type SeenRow,
   tumbling,
   WindowEngine,
   windowKey,
   type WindowResult,
-  type WindowSnapshot,
 } from '@app/streaming/domain/engine';
-import { event, MINUTE, T0 } from './fixtures';
+import { event, MemoryCheckpoint, MINUTE, T0 } from './fixtures';
 
 const SECOND = 1_000;
 const DAY = 86_400_000;
@@ -49,34 +44,6 @@ function truth(inputs: readonly EngineInput[]): Map<string, number> {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
-}
-
-/** Applies deltas the way the checkpoint store does, lanes included. */
-class MemoryCheckpoint {
-  maxEventTimeMs: number | null = null;
-  readonly windows = new Map<string, WindowSnapshot>();
-  readonly seen = new Map<number, SeenRow>();
-  readonly lanes = new Map<string, LaneSnapshot>();
-
-  apply(delta: CheckpointDelta): void {
-    const copy = JSON.parse(JSON.stringify(delta)) as CheckpointDelta;
-    this.maxEventTimeMs = copy.maxEventTimeMs;
-    for (const w of copy.upsertWindows)
-      this.windows.set(windowKey(w.subreddit, w.window, w.windowStartMs), w);
-    for (const key of copy.deleteWindows) this.windows.delete(key);
-    for (const row of copy.appendSeen) this.seen.set(row.seq, row);
-    for (const seq of copy.deleteSeen) this.seen.delete(seq);
-    for (const lane of copy.upsertLanes ?? []) this.lanes.set(lane.lane, lane);
-  }
-
-  state(): PartitionState {
-    return {
-      maxEventTimeMs: this.maxEventTimeMs,
-      windows: [...this.windows.values()],
-      seen: [...this.seen.values()].sort((a, b) => a.seq - b.seq),
-      lanes: [...this.lanes.values()],
-    };
-  }
 }
 
 describe('event-time lanes', () => {

@@ -4,15 +4,14 @@ import {
   type CheckpointDelta,
   mergeCheckpointDeltas,
   type EngineInput,
-  type PartitionState,
   type SeenRow,
   WindowEngine,
   type WindowEngineOptions,
   type WindowResult,
   type WindowSnapshot,
 } from '@app/streaming/domain/engine';
-import { hopping, parseWindowSpec, tumbling, windowKey } from '@app/common/window-spec';
-import { event, MINUTE, T0 } from './fixtures';
+import { hopping, parseWindowSpec, tumbling } from '@app/common/window-spec';
+import { event, MemoryCheckpoint, MINUTE, T0 } from './fixtures';
 
 const SECOND = 1_000;
 const KEY_T0 = `askreddit|1m|${T0}`;
@@ -39,32 +38,6 @@ const at = (offsetMs: number, fullname: string, extra: Partial<EngineInput> = {}
 
 const brief = (results: readonly WindowResult[]) =>
   results.map((r) => [r.key, r.emission, r.comments + r.submissions]);
-
-/** A checkpoint store in memory: applies deltas the way the Cassandra adapter does. */
-class MemoryCheckpoint {
-  maxEventTimeMs: number | null = null;
-  readonly windows = new Map<string, WindowSnapshot>();
-  readonly seen = new Map<number, SeenRow>();
-
-  apply(delta: CheckpointDelta): void {
-    // Round-trip through JSON, as the real store does.
-    const copy = JSON.parse(JSON.stringify(delta)) as CheckpointDelta;
-    this.maxEventTimeMs = copy.maxEventTimeMs;
-    for (const w of copy.upsertWindows)
-      this.windows.set(windowKey(w.subreddit, w.window, w.windowStartMs), w);
-    for (const key of copy.deleteWindows) this.windows.delete(key);
-    for (const row of copy.appendSeen) this.seen.set(row.seq, row);
-    for (const seq of copy.deleteSeen) this.seen.delete(seq);
-  }
-
-  state(): PartitionState {
-    return {
-      maxEventTimeMs: this.maxEventTimeMs,
-      windows: [...this.windows.values()],
-      seen: [...this.seen.values()].sort((a, b) => a.seq - b.seq),
-    };
-  }
-}
 
 /** Forty batches on p0 with out-of-order, late, too-late and redelivered events. */
 function mixedBatches(): { partition: string; inputs: EngineInput[]; advanceMs: number }[] {
