@@ -14,6 +14,8 @@ import {
 export interface RunnerSink {
   publish(events: readonly RedditEvent[]): Promise<void>;
   deadLetter(streamId: string, rejects: readonly IngestReject[]): Promise<void>;
+  /** After a replay's last event: lets the consumer close its lane (see EventSink). */
+  endOfBackfill?(streamId: string): Promise<void>;
 }
 
 export interface StreamCounters {
@@ -151,13 +153,27 @@ export class StreamRunner {
 
   /** Stops for good: the batch in flight (if any) settles first; the source is closed. */
   async stop(): Promise<void> {
-    if (this.state === 'running' || this.state === 'paused') {
+    const stopping = this.state === 'running' || this.state === 'paused';
+    if (stopping) {
       this.state = 'stopped';
       this.stoppedAtMs = this.clock.now();
     }
     await this.halt();
     await this.source.close();
+    if (stopping) await this.endBackfill();
     await this.persistNow();
+  }
+
+  /** A replay's windows wait for its lane to close; anything else has no lane of its own. */
+  private async endBackfill(): Promise<void> {
+    if (this.definition.source !== 'replay' || !this.sink.endOfBackfill) return;
+    try {
+      await this.sink.endOfBackfill(this.definition.id);
+    } catch (error) {
+      const message = `could not mark the end of the backfill: ${error instanceof Error ? error.message : String(error)}`;
+      this.errors.failed(message, this.clock.now());
+      this.logger.warn(`${message}; its last windows stay open until it runs again`);
+    }
   }
 
   /** Ends the loop without changing the persisted state (server shutdown: resume on next boot). */
@@ -210,6 +226,9 @@ export class StreamRunner {
     while (this.state === 'running' && !this.detached) {
       if (!this.pending) {
         if (this.source.exhausted) {
+          // Before the state says completed: after a crash in between, the
+          // stream completes again and sends the (idempotent) marker again.
+          await this.endBackfill();
           this.state = 'completed';
           this.stoppedAtMs = this.clock.now();
           await this.persistNow();

@@ -60,6 +60,7 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
   ) {
     this.sink = {
       publish: (batch) => events.publish(batch),
+      endOfBackfill: (streamId) => events.endOfBackfill(streamId),
       deadLetter: (streamId, rejects) => {
         const failedAtMs = this.clock.now();
         return deadLetters.send(rejects.map((r) => ingestDeadLetter(streamId, r, failedAtMs)));

@@ -8,6 +8,8 @@ import { MessageBroker } from './ports';
 
 export interface OutgoingMessage {
   readonly key: string;
+  /** Sent to this partition rather than the key's. */
+  readonly partition?: number;
   readonly value: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -102,6 +104,7 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
         messages: messages.map((m): Message => ({
           key: m.key,
           value: m.value,
+          ...(m.partition === undefined ? {} : { partition: m.partition }),
           headers: m.headers ? { ...m.headers } : undefined,
         })),
       });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { LANE_END_HEADER, laneEndMessage } from '@app/events/lane-end';
 import { EVENT_SCHEMA_VERSION, type RedditEvent } from '@app/events/reddit-event';
 import { KafkaConnection } from './kafka-connection';
 import { EventSink } from './ports';
@@ -31,5 +32,18 @@ export class KafkaEventSink extends EventSink {
         })),
       );
     }
+  }
+
+  async endOfBackfill(streamId: string): Promise<void> {
+    const { partitions, topics } = this.config.kafka;
+    await this.kafka.send(
+      topics.events,
+      Array.from({ length: partitions }, (_, partition) => ({
+        partition,
+        key: streamId,
+        value: laneEndMessage(streamId),
+        headers: { [LANE_END_HEADER]: 'true' },
+      })),
+    );
   }
 }

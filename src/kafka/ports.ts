@@ -16,6 +16,12 @@ import { type WindowRecord } from '@app/storage/records';
 export abstract class EventSink {
   /** Resolves once every event is durably accepted; rejects if any was not. */
   abstract publish(events: readonly RedditEvent[]): Promise<void>;
+  /**
+   * Tells every partition that a backfill has published all its events, after
+   * them in each partition's order, so its lane can close and its windows
+   * become final. Sending it twice is harmless.
+   */
+  abstract endOfBackfill(streamId: string): Promise<void>;
 }
 
 /** Where items that can never be processed go, with the reason (one envelope for every stage). */

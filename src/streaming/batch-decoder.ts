@@ -1,6 +1,8 @@
 import { type StreamingDeadLetter } from '@app/events/dead-letter';
+import { LANE_END_HEADER, parseLaneEnd } from '@app/events/lane-end';
 import { parseRedditEvent, type RedditEvent } from '@app/events/reddit-event';
 import { type ConsumedBatch } from '@app/kafka/consumer/consumed-batch';
+import { backfillLane, type LaneEnd } from './domain/engine';
 
 export interface DecodedBatch {
   readonly events: RedditEvent[];
@@ -8,6 +10,8 @@ export interface DecodedBatch {
   readonly offsets: string[];
   /** Messages that are not events, with the reason: poison never stops a partition. */
   readonly rejected: StreamingDeadLetter[];
+  /** Backfill lanes that closed here, each after the first `after` of `events`. */
+  readonly laneEnds: LaneEnd[];
 }
 
 /** Decodes one partition batch into events, in offset order. */
@@ -15,8 +19,16 @@ export function decodeBatch(batch: ConsumedBatch, nowMs: number): DecodedBatch {
   const events: RedditEvent[] = [];
   const offsets: string[] = [];
   const rejected: StreamingDeadLetter[] = [];
+  const laneEnds: LaneEnd[] = [];
   for (const message of batch.messages) {
     const text = message.value?.toString('utf8') ?? null;
+    if (message.headers[LANE_END_HEADER] !== undefined && text !== null) {
+      const streamId = parseLaneEnd(text);
+      if (streamId !== null) {
+        laneEnds.push({ lane: backfillLane(streamId), after: events.length });
+        continue;
+      }
+    }
     const reject = (reason: string) =>
       rejected.push({
         stage: 'streaming',
@@ -45,5 +57,5 @@ export function decodeBatch(batch: ConsumedBatch, nowMs: number): DecodedBatch {
       offsets.push(message.offset);
     } else reject(`invalid event: ${parsed.reason}`);
   }
-  return { events, offsets, rejected };
+  return { events, offsets, rejected, laneEnds };
 }

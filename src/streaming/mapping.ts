@@ -6,6 +6,7 @@ import { type ConsumedBatch } from '@app/kafka/consumer/consumed-batch';
 import {
   type EngineInput,
   type IngestOutcome,
+  backfillLane,
   LIVE_LANE,
   type WindowResult,
 } from './domain/engine';
@@ -46,7 +47,7 @@ export function toEngineInput({
  * backfill with a lane of its own; every other stream follows the present.
  */
 export function laneOf(event: RedditEvent): string {
-  return event.source === 'replay' ? `backfill:${event.streamId}` : LIVE_LANE;
+  return event.source === 'replay' ? backfillLane(event.streamId) : LIVE_LANE;
 }
 
 export function toPostRecord({ event, sentiment }: EnrichedEvent): PostRecord {
@@ -122,9 +123,14 @@ export function toLateEvents(
       topic: batch.topic,
       partition: batch.partition,
       offset: offsetOf(input),
-      watermarkMs: outcome.tooLateWatermarksMs[i] ?? null,
+      // A closed backfill lane judges by +Infinity: no time to report.
+      watermarkMs: finiteOrNull(outcome.tooLateWatermarksMs[i]),
       allowedLatenessMs: settings.allowedLatenessMs,
     });
   });
   return late;
+}
+
+function finiteOrNull(value: number | undefined): number | null {
+  return value !== undefined && Number.isFinite(value) ? value : null;
 }

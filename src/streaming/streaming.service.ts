@@ -16,7 +16,12 @@ import { NlpService } from '@app/nlp/nlp.service';
 import { decodeBatch } from './batch-decoder';
 import { Checkpointer } from './checkpointer';
 import { recordConsumption, tallyBatch } from './consumption-metrics';
-import { type EngineInput, parseWindowSpec, WindowEngine } from './domain/engine';
+import {
+  type EngineInput,
+  ingestAcrossLaneEnds,
+  parseWindowSpec,
+  WindowEngine,
+} from './domain/engine';
 import { toEngineInput, toLateEvents, toPostRecord } from './mapping';
 import { Flusher } from './flusher';
 import { OutputWriter } from './output-writer';
@@ -236,7 +241,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     this.metrics.consumerBatchSize.observe(batch.messages.length);
 
     let stop = timer('decode');
-    const { events, rejected, offsets } = decodeBatch(batch, this.clock.now());
+    const { events, rejected, offsets, laneEnds } = decodeBatch(batch, this.clock.now());
     stop();
     if (rejected.length > 0) {
       this.logger.warn(
@@ -250,7 +255,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
 
     stop = timer('windows');
     const inputs = enriched.map(toEngineInput);
-    const outcome = this.engine.ingest(runtime.key, inputs);
+    const outcome = ingestAcrossLaneEnds(this.engine, runtime.key, inputs, laneEnds);
     // The engine hands back the very input objects: map them to their events by identity.
     const indexOf = new Map(inputs.map((input, i) => [input, i]));
     const indexIn = (input: EngineInput) => indexOf.get(input) ?? -1;

@@ -1,4 +1,5 @@
 import { type INestApplication } from '@nestjs/common';
+import { parseLaneEnd } from '@app/events/lane-end';
 import { dropNamespace } from '../support/cleanup';
 import { type HttpTestApp, startHttpApp } from '../support/http-app';
 import { eventually, testNamespace, type TestNamespace } from '../support/environment';
@@ -74,8 +75,20 @@ describe('replay streams end to end', () => {
     const done = await waitCompleted('replay-zst');
     expect(done.produced).toMatchObject({ total: events.length, rejected: rejects.length });
 
-    const messages = await readTopic(ns.config, ns.config.kafka.topics.events, events.length);
-    expect(await topicSize(ns.config, ns.config.kafka.topics.events)).toBe(events.length);
+    // Besides the events, the completed replay left one lane-end marker per partition.
+    const partitions = ns.config.kafka.partitions;
+    const all = await readTopic(
+      ns.config,
+      ns.config.kafka.topics.events,
+      events.length + partitions,
+    );
+    expect(await topicSize(ns.config, ns.config.kafka.topics.events)).toBe(
+      events.length + partitions,
+    );
+    const markers = all.filter((m) => parseLaneEnd(m.value) !== null);
+    expect(markers.map((m) => parseLaneEnd(m.value))).toEqual(Array(partitions).fill('replay-zst'));
+    const messages = all.filter((m) => parseLaneEnd(m.value) === null);
+    expect(messages).toHaveLength(events.length);
     const fullnames = messages.map((m) => (JSON.parse(m.value) as { fullname: string }).fullname);
     expect(new Set(fullnames).size).toBe(events.length);
     expect(new Set(fullnames)).toEqual(

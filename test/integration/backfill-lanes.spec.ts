@@ -170,6 +170,14 @@ describe('backfill lanes: a replay of old dumps next to a live stream', () => {
       digits: 6,
     });
 
+    // The replay has ended: its lane closes, and its windows are final without more data.
+    const historyOnly = expectedWindows(history, specs, { sentimentOf });
+    await eventually(
+      () => storedAmong(cassandra, ns.config.cassandra.keyspace, historyOnly),
+      (rows) => rows.length === historyOnly.length && rows.every((w) => w.isFinal === true),
+      { what: 'every history window final' },
+    );
+
     const consumed = await eventually(
       async () =>
         ((await http.get('/api/streams/history').expect(200)).body as { consumed: Consumed | null })

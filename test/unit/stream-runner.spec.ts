@@ -24,6 +24,10 @@ class RecordingSink extends EventSink {
     return Promise.resolve();
   }
 
+  endOfBackfill(_streamId: string): Promise<void> {
+    return Promise.resolve();
+  }
+
   get published(): RedditEvent[] {
     return this.batches.flat();
   }

@@ -7,4 +7,5 @@ export * from './window-aggregate';
 export * from './window-result';
 export * from './checkpoint-delta';
 export * from './lane-clocks';
+export * from './lane-ends';
 export * from './window-engine';

@@ -8,6 +8,8 @@ export interface LaneSnapshot {
   readonly ranges: Readonly<Record<string, readonly number[]>>;
   /** See LaneState.allSubreddits. */
   readonly allSubreddits?: boolean;
+  /** The backfill has published all its events: see `end`. */
+  readonly ended?: boolean;
 }
 
 /**
@@ -26,6 +28,7 @@ interface LaneState {
    * carried is unknown, so it counts as having carried all of them.
    */
   readonly allSubreddits: boolean;
+  ended: boolean;
 }
 
 /**
@@ -54,7 +57,8 @@ export class LaneClocks {
   /** The lane's watermark as it stands (-Infinity before its first event). */
   watermark(lane: string): number {
     const state = this.lanes.get(lane);
-    return state ? state.maxEventTimeMs - this.outOfOrdernessMs : Number.NEGATIVE_INFINITY;
+    if (!state) return Number.NEGATIVE_INFINITY;
+    return state.ended ? Number.POSITIVE_INFINITY : state.maxEventTimeMs - this.outOfOrdernessMs;
   }
 
   maxEventTime(lane: string): number | null {
@@ -65,7 +69,12 @@ export class LaneClocks {
   observe(lane: string, subreddit: string, eventTimeMs: number): void {
     let state = this.lanes.get(lane);
     if (!state) {
-      state = { maxEventTimeMs: eventTimeMs, ranges: new Map(), allSubreddits: false };
+      state = {
+        maxEventTimeMs: eventTimeMs,
+        ranges: new Map(),
+        allSubreddits: false,
+        ended: false,
+      };
       this.lanes.set(lane, state);
       this.changed.add(lane);
     }
@@ -96,12 +105,24 @@ export class LaneClocks {
   ): boolean {
     for (const [other, state] of this.lanes) {
       if (other === lane) continue;
-      if (state.maxEventTimeMs - this.outOfOrdernessMs < windowEndMs + allowedLatenessMs) continue;
+      if (this.watermark(other) < windowEndMs + allowedLatenessMs) continue;
       if (state.allSubreddits) return true;
       const ranges = state.ranges.get(subreddit);
       if (ranges && meets(ranges, windowStartMs, windowEndMs)) return true;
     }
     return false;
+  }
+
+  /**
+   * The lane has carried its last event: its watermark moves past every
+   * window, so the windows it alone holds become final and leave memory, and
+   * anything it still carried later would be too late.
+   */
+  end(lane: string): void {
+    const state = this.lanes.get(lane);
+    if (!state || state.ended) return;
+    state.ended = true;
+    this.changed.add(lane);
   }
 
   /** True when `takeChanged` has something for the checkpoint. */
@@ -120,6 +141,7 @@ export class LaneClocks {
               maxEventTimeMs: state.maxEventTimeMs,
               ranges: Object.fromEntries(state.ranges),
               ...(state.allSubreddits ? { allSubreddits: true } : {}),
+              ...(state.ended ? { ended: true } : {}),
             },
           ]
         : [];
@@ -142,6 +164,7 @@ export class LaneClocks {
         maxEventTimeMs: snapshot.maxEventTimeMs,
         ranges: new Map(Object.entries(snapshot.ranges).map(([sub, r]) => [sub, [...r]])),
         allSubreddits: snapshot.allSubreddits === true,
+        ended: snapshot.ended === true,
       });
     }
     if (liveMaxEventTimeMs !== null && !this.lanes.has(LIVE_LANE)) {
@@ -149,6 +172,7 @@ export class LaneClocks {
         maxEventTimeMs: liveMaxEventTimeMs,
         ranges: new Map(),
         allSubreddits: true,
+        ended: false,
       });
       this.changed.add(LIVE_LANE);
     }

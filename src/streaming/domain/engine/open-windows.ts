@@ -106,7 +106,8 @@ export class OpenWindows {
     for (const [key, state] of this.windows) {
       if (state.dropped) continue;
       const watermark = windowWatermark(state, watermarkOf);
-      if (!Number.isFinite(watermark)) continue;
+      // -Infinity: a lane without a watermark yet; +Infinity: every lane closed.
+      if (watermark === Number.NEGATIVE_INFINITY) continue;
       if (!state.finalEmitted && watermark >= state.windowEndMs) this.dirty.add(key);
       if (watermark >= state.windowEndMs + this.allowedLatenessMs) {
         state.dropped = true;

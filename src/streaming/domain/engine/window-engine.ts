@@ -169,6 +169,16 @@ export class WindowEngine {
     return { applied, lateApplied, duplicates, tooLate, tooLateWatermarksMs };
   }
 
+  /**
+   * Closes a backfill's lane on `partition` at this point of its messages
+   * (the marker ingest sends after the backfill's last event): the windows
+   * only it holds become final. Idempotent.
+   */
+  endLane(partition: string, lane: string): void {
+    this.dataOf(partition).lanes.end(lane);
+    this.advance();
+  }
+
   /** Advances processing time only: idle partitions may release the watermark, and due windows fire. */
   tick(): void {
     this.advance();

@@ -23,3 +23,8 @@ export interface WindowEvent {
 
 /** Every stream that follows the present shares this lane. */
 export const LIVE_LANE = 'live';
+
+/** The lane of a replay stream's events: each backfill is judged by its own progress. */
+export function backfillLane(streamId: string): string {
+  return `backfill:${streamId}`;
+}

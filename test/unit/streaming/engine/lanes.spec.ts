@@ -1,6 +1,7 @@
 import { ManualClock } from '@app/common/clock';
 import {
   type EngineInput,
+  ingestAcrossLaneEnds,
   tumbling,
   WindowEngine,
   windowKey,
@@ -152,6 +153,35 @@ describe('event-time lanes', () => {
       inLane('backfill:fourth', Date.UTC(2019, 5, 1) + 80 * SECOND, 't1_next_minute'),
     ]);
     expect(nextMinute.applied.map((i) => i.fullname)).toEqual(['t1_next_minute']);
+  });
+
+  it('makes the windows of a backfill final when its lane closes, without waiting for data', () => {
+    const e = engine();
+    const old = T0 - 100 * DAY;
+    e.ingest('p0', [live(0, 't1_live'), inLane(BACKFILL, old, 't1_a')]);
+    e.ingest('p0', [inLane(BACKFILL, old + 20 * SECOND, 't1_b')]);
+    const open = e.drain('p0').emissions.find((r) => r.key === windowKey('askreddit', '1m', old));
+    expect(open).toMatchObject({ comments: 2, final: false });
+
+    const outcome = ingestAcrossLaneEnds(
+      e,
+      'p0',
+      [inLane(BACKFILL, old + 30 * SECOND, 't1_c'), inLane(BACKFILL, old + 40 * SECOND, 't1_d')],
+      [{ lane: BACKFILL, after: 1 }],
+    );
+    // Before the marker: applied; after it: the lane is closed, so too late.
+    expect(outcome.applied.map((i) => i.fullname)).toEqual(['t1_c']);
+    expect(outcome.tooLate.map((i) => i.fullname)).toEqual(['t1_d']);
+    const drained = e.drain('p0');
+    expect(
+      drained.emissions.find((r) => r.key === windowKey('askreddit', '1m', old)),
+    ).toMatchObject({
+      comments: 3,
+      final: true,
+    });
+    // Final, and gone from memory; the live window is untouched and still open.
+    expect(drained.checkpoint.deleteWindows).toContain(windowKey('askreddit', '1m', old));
+    expect(e.openWindowCount).toBe(1);
   });
 
   it('restores lanes from the checkpoint and decides exactly as before after a crash', () => {

@@ -1,0 +1,36 @@
+import { type EngineInput, type IngestOutcome, type WindowEngine } from './window-engine';
+
+/** A backfill lane that closes after the first `after` inputs of a batch. */
+export interface LaneEnd {
+  readonly lane: string;
+  readonly after: number;
+}
+
+/**
+ * Ingests a batch in which backfill lanes close between events, in the
+ * batch's order, as one outcome: the events before a lane's end are judged
+ * with the lane still open, those after it with the lane closed.
+ */
+export function ingestAcrossLaneEnds(
+  engine: WindowEngine,
+  partition: string,
+  inputs: readonly EngineInput[],
+  ends: readonly LaneEnd[],
+): IngestOutcome {
+  if (ends.length === 0) return engine.ingest(partition, inputs);
+  const parts: IngestOutcome[] = [];
+  let from = 0;
+  for (const end of ends) {
+    if (end.after > from) parts.push(engine.ingest(partition, inputs.slice(from, end.after)));
+    from = Math.max(from, end.after);
+    engine.endLane(partition, end.lane);
+  }
+  if (from < inputs.length) parts.push(engine.ingest(partition, inputs.slice(from)));
+  return {
+    applied: parts.flatMap((p) => p.applied),
+    lateApplied: parts.flatMap((p) => p.lateApplied),
+    duplicates: parts.flatMap((p) => p.duplicates),
+    tooLate: parts.flatMap((p) => p.tooLate),
+    tooLateWatermarksMs: parts.flatMap((p) => p.tooLateWatermarksMs),
+  };
+}
