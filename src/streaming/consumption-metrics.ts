@@ -35,15 +35,25 @@ export function tallyBatch(
   outcome: IngestOutcome,
   rejected: readonly StreamingDeadLetter[],
 ): void {
+  // Summed per batch first: one tally update and one labelled-counter lookup
+  // per stream and outcome, not per event.
+  const counts = new Map<Outcome, Map<string, number>>();
   const count = (streamId: string, what: Outcome) => {
-    tallies.add(streamId, what);
-    metrics.streamEvents.inc({ stream: streamId, outcome: what });
+    let byStream = counts.get(what);
+    if (!byStream) counts.set(what, (byStream = new Map<string, number>()));
+    byStream.set(streamId, (byStream.get(streamId) ?? 0) + 1);
   };
   for (const input of outcome.applied) count(streamOf(input), 'applied');
   for (const input of outcome.lateApplied) count(streamOf(input), 'lateApplied');
   for (const input of outcome.tooLate) count(streamOf(input), 'tooLate');
   for (const input of outcome.duplicates) count(streamOf(input), 'duplicates');
   for (const letter of rejected) count(streamOfRejected(letter.value), 'deadLettered');
+  for (const [what, byStream] of counts) {
+    for (const [streamId, n] of byStream) {
+      tallies.add(streamId, what, n);
+      metrics.streamEvents.inc({ stream: streamId, outcome: what }, n);
+    }
+  }
 }
 
 /** The stream a message that is not a valid event came from, when its JSON says so. */

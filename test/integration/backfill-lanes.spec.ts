@@ -14,7 +14,7 @@ import {
   parseWindowSpecs,
   readCassandraWindows,
   readWarehouseWindows,
-  type SentimentOf,
+  scoredOnce,
   serverSentimentOf,
   type StoredWindowRow,
   windowKey,
@@ -34,12 +34,7 @@ jest.setTimeout(240_000);
 
 const WINDOW_SPECS = '1m,5m/1m';
 const specs = parseWindowSpecs(WINDOW_SPECS);
-const scoreOf = serverSentimentOf(serverSentimentScorer());
-const scores = new Map<string, ReturnType<SentimentOf>>();
-const sentimentOf: SentimentOf = (event: RedditEvent) => {
-  if (!scores.has(event.fullname)) scores.set(event.fullname, scoreOf(event));
-  return scores.get(event.fullname) ?? null;
-};
+const sentimentOf = scoredOnce(serverSentimentOf(serverSentimentScorer()));
 
 /**
  * Real recorded items re-timed into one stretch of history, `copies` times

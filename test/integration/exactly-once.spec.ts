@@ -4,7 +4,6 @@ import { promisify } from 'node:util';
 import { Client as CassandraClient } from 'cassandra-driver';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { Client as PgClient } from 'pg';
-import { type RedditEvent } from '@app/events/reddit-event';
 import { dropNamespace } from '../support/cleanup';
 import { eventually, testNamespace, type TestNamespace } from '../support/environment';
 import { readTopic } from '../support/kafka-topics';
@@ -20,7 +19,7 @@ import {
   parseWindowSpecs,
   readCassandraWindows,
   readWarehouseWindows,
-  type SentimentOf,
+  scoredOnce,
   serverSentimentOf,
   type WindowRow,
 } from '../support/offline-windows';
@@ -52,12 +51,7 @@ const EVENTS = 4000;
 const ROOT = resolve(__dirname, '..', '..');
 
 const specs = parseWindowSpecs(WINDOW_SPECS);
-const scoreOf = serverSentimentOf(serverSentimentScorer());
-const scores = new Map<string, ReturnType<SentimentOf>>();
-const sentimentOf: SentimentOf = (event: RedditEvent) => {
-  if (!scores.has(event.fullname)) scores.set(event.fullname, scoreOf(event));
-  return scores.get(event.fullname) ?? null;
-};
+const sentimentOf = scoredOnce(serverSentimentOf(serverSentimentScorer()));
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const runFile = promisify(execFile);

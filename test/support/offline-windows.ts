@@ -73,6 +73,15 @@ export function serverSentimentOf(scorer: SentimentScorer): SentimentOf {
   return (event) => analyzeRedditText({ title: event.title, body: event.body }, scorer).sentiment;
 }
 
+/** `sentimentOf` that scores each fullname once, for oracles that read an event many times. */
+export function scoredOnce(sentimentOf: SentimentOf): SentimentOf {
+  const scores = new Map<string, ReturnType<SentimentOf>>();
+  return (event) => {
+    if (!scores.has(event.fullname)) scores.set(event.fullname, sentimentOf(event));
+    return scores.get(event.fullname) ?? null;
+  };
+}
+
 export interface WindowRow {
   readonly subreddit: string;
   readonly windowSpec: string;
