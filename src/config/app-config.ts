@@ -90,6 +90,8 @@ export interface StreamingConfig {
   readonly outOfOrdernessMs: number;
   readonly idleTimeoutMs: number;
   readonly allowedLatenessMs: number;
+  /** See WINDOW_MERGE_HORIZON_HOURS. */
+  readonly mergeHorizonMs: number;
   readonly maxBufferedEvents: number;
   readonly retryMaxBackoffMs: number;
 }
@@ -162,6 +164,7 @@ export class AppConfig {
         outOfOrdernessMs: env.WATERMARK_OUT_OF_ORDERNESS_MS,
         idleTimeoutMs: env.WATERMARK_IDLE_TIMEOUT_MS,
         allowedLatenessMs: env.WINDOW_ALLOWED_LATENESS_MS,
+        mergeHorizonMs: env.WINDOW_MERGE_HORIZON_HOURS * 3_600_000,
         maxBufferedEvents: env.STREAMING_MAX_BUFFERED_EVENTS,
         retryMaxBackoffMs: env.STREAMING_RETRY_MAX_BACKOFF_MS,
       },

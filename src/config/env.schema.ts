@@ -269,6 +269,18 @@ export class EnvironmentVariables {
   readonly WINDOW_ALLOWED_LATENESS_MS: number = 60000;
 
   /**
+   * How far back (in event time, behind a partition's newest event) a
+   * backfill can still merge into windows another stream already closed:
+   * closed windows are archived that long. 0 turns the archive off (such
+   * events are then too late).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(8760)
+  readonly WINDOW_MERGE_HORIZON_HOURS: number = 168;
+
+  /**
    * Consumed events held in memory, over all partitions, before the partition
    * taking a batch is flushed, even inside the flush interval.
    */

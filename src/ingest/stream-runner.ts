@@ -14,8 +14,8 @@ import {
 export interface RunnerSink {
   publish(events: readonly RedditEvent[]): Promise<void>;
   deadLetter(streamId: string, rejects: readonly IngestReject[]): Promise<void>;
-  /** After a replay's last event: lets the consumer close its lane (see EventSink). */
-  endOfBackfill?(streamId: string): Promise<void>;
+  /** After a stream's last event: lets the consumer close its lane (see EventSink). */
+  endOfStream?(definition: StreamDefinition): Promise<void>;
 }
 
 export interface StreamCounters {
@@ -160,17 +160,17 @@ export class StreamRunner {
     }
     await this.halt();
     await this.source.close();
-    if (stopping) await this.endBackfill();
+    if (stopping) await this.endLane();
     await this.persistNow();
   }
 
-  /** A replay's windows wait for its lane to close; anything else has no lane of its own. */
-  private async endBackfill(): Promise<void> {
-    if (this.definition.source !== 'replay' || !this.sink.endOfBackfill) return;
+  /** A stream's last windows wait for its lane to close (see RunnerSink.endOfStream). */
+  private async endLane(): Promise<void> {
+    if (!this.sink.endOfStream) return;
     try {
-      await this.sink.endOfBackfill(this.definition.id);
+      await this.sink.endOfStream(this.definition);
     } catch (error) {
-      const message = `could not mark the end of the backfill: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `could not mark the end of the stream: ${error instanceof Error ? error.message : String(error)}`;
       this.errors.failed(message, this.clock.now());
       this.logger.warn(`${message}; its last windows stay open until it runs again`);
     }
@@ -228,7 +228,7 @@ export class StreamRunner {
         if (this.source.exhausted) {
           // Before the state says completed: after a crash in between, the
           // stream completes again and sends the (idempotent) marker again.
-          await this.endBackfill();
+          await this.endLane();
           this.state = 'completed';
           this.stoppedAtMs = this.clock.now();
           await this.persistNow();

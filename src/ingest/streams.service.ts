@@ -60,7 +60,7 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
   ) {
     this.sink = {
       publish: (batch) => events.publish(batch),
-      endOfBackfill: (streamId) => events.endOfBackfill(streamId),
+      endOfStream: (definition) => this.endOfStream(events, definition),
       deadLetter: (streamId, rejects) => {
         const failedAtMs = this.clock.now();
         return deadLetters.send(rejects.map((r) => ingestDeadLetter(streamId, r, failedAtMs)));
@@ -247,6 +247,23 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
     this.metrics.recordProduced(source, 'submission', submissions);
     this.metrics.recordProduced(source, 'comment', events.length - submissions);
     if (rejects.length > 0) this.metrics.ingestRejected.inc({ source }, rejects.length);
+  }
+
+  /**
+   * A replay closes its own lane. The live lane is shared by every live
+   * stream, so it is closed only when no other live stream here is running
+   * or paused; with several servers, live data from another one reopens the
+   * lane and its windows, so the counts stay right either way.
+   */
+  private async endOfStream(events: EventSink, definition: StreamDefinition): Promise<void> {
+    if (definition.source === 'replay') return events.endOfBackfill(definition.id);
+    const otherLive = this.list().some(
+      (s) =>
+        s.definition.id !== definition.id &&
+        s.definition.source !== 'replay' &&
+        (s.state === 'running' || s.state === 'paused'),
+    );
+    if (!otherLive) await events.endOfLive(definition.id);
   }
 
   private refreshActiveGauge(): void {

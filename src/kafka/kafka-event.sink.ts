@@ -34,14 +34,22 @@ export class KafkaEventSink extends EventSink {
     }
   }
 
-  async endOfBackfill(streamId: string): Promise<void> {
+  endOfBackfill(streamId: string): Promise<void> {
+    return this.endOfLane(streamId, false);
+  }
+
+  endOfLive(streamId: string): Promise<void> {
+    return this.endOfLane(streamId, true);
+  }
+
+  private async endOfLane(streamId: string, live: boolean): Promise<void> {
     const { partitions, topics } = this.config.kafka;
     await this.kafka.send(
       topics.events,
       Array.from({ length: partitions }, (_, partition) => ({
         partition,
         key: streamId,
-        value: laneEndMessage(streamId),
+        value: laneEndMessage(streamId, live),
         headers: { [LANE_END_HEADER]: 'true' },
       })),
     );

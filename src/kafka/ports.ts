@@ -22,6 +22,12 @@ export abstract class EventSink {
    * become final. Sending it twice is harmless.
    */
   abstract endOfBackfill(streamId: string): Promise<void>;
+  /**
+   * The same for the live lane, after the last live stream here stopped: its
+   * windows become final. Live data arriving later reopens the lane, and the
+   * windows it reaches (from the archive of closed windows).
+   */
+  abstract endOfLive(streamId: string): Promise<void>;
 }
 
 /** Where items that can never be processed go, with the reason (one envelope for every stage). */

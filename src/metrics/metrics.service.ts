@@ -86,6 +86,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly windowsReopened = new Counter({
+    name: 'reddit_windows_reopened_total',
+    help: 'Closed windows reopened from the archive because another lane (a backfill, or live data after a stop) reached them.',
+    registers: [this.registry],
+  });
+
   readonly eventsDuplicate = new Counter({
     name: 'reddit_events_duplicate_total',
     help: 'Consumed events whose fullname was already counted (redeliveries, duplicated input).',

@@ -61,6 +61,19 @@ export abstract class WindowCheckpointStore {
   abstract save(ref: PartitionRef, write: CheckpointWrite): Promise<void>;
   /** The partition's items of one kind as last saved, without claiming it (for status reads). */
   abstract readItems(ref: PartitionRef, kind: StateItem['kind']): Promise<StateItem[]>;
+  /** The items of one kind with these keys (those that exist). */
+  abstract readItemsByKey(
+    ref: PartitionRef,
+    kind: StateItem['kind'],
+    keys: readonly string[],
+  ): Promise<StateItem[]>;
+  /** The items of one kind with a key in [fromKey, toKey). */
+  abstract readItemRange(
+    ref: PartitionRef,
+    kind: StateItem['kind'],
+    fromKey: string,
+    toKey: string,
+  ): Promise<StateItem[]>;
 }
 
 /** Another consumer claimed the partition since this one did: its writes must stop. */

@@ -99,7 +99,12 @@ export interface PartitionRef {
 
 /** An opaque piece of streaming state (a window aggregate, a set of counted fullnames). */
 export interface StateItem {
-  readonly kind: 'window' | 'seen' | 'tally' | 'lane';
+  /**
+   * The partition's state (window, seen, tally, lane), read by every claim,
+   * and its archive of closed windows (closed-window, closed-seen), read
+   * only by key or key range when a backfill reaches them.
+   */
+  readonly kind: 'window' | 'seen' | 'tally' | 'lane' | 'closed-window' | 'closed-seen';
   readonly key: string;
   readonly data: string;
 }
@@ -119,6 +124,8 @@ export interface CheckpointWrite {
   readonly maxEventTimeMs: number | null;
   readonly upserts: readonly StateItem[];
   readonly deletes: readonly Pick<StateItem, 'kind' | 'key'>[];
+  /** Items of a kind whose key sorts before `beforeKey`, deleted in the same write. */
+  readonly purges?: readonly { readonly kind: StateItem['kind']; readonly beforeKey: string }[];
 }
 
 /** An ingest stream as persisted: enough to resume it after a restart. */

@@ -2,7 +2,7 @@ import { type StreamingDeadLetter } from '@app/events/dead-letter';
 import { LANE_END_HEADER, parseLaneEnd } from '@app/events/lane-end';
 import { parseRedditEvent, type RedditEvent } from '@app/events/reddit-event';
 import { type ConsumedBatch } from '@app/kafka/consumer/consumed-batch';
-import { backfillLane, type LaneEnd } from './domain/engine';
+import { backfillLane, type LaneEnd, LIVE_LANE } from './domain/engine';
 
 export interface DecodedBatch {
   readonly events: RedditEvent[];
@@ -23,9 +23,10 @@ export function decodeBatch(batch: ConsumedBatch, nowMs: number): DecodedBatch {
   for (const message of batch.messages) {
     const text = message.value?.toString('utf8') ?? null;
     if (message.headers[LANE_END_HEADER] !== undefined && text !== null) {
-      const streamId = parseLaneEnd(text);
-      if (streamId !== null) {
-        laneEnds.push({ lane: backfillLane(streamId), after: events.length });
+      const marker = parseLaneEnd(text);
+      if (marker !== null) {
+        const lane = marker.live ? LIVE_LANE : backfillLane(marker.streamId);
+        laneEnds.push({ lane, after: events.length });
         continue;
       }
     }

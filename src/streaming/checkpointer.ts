@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { parseOutcomes, type StreamOutcomes } from '@app/events/stream-outcomes';
 import { WindowCheckpointStore } from '@app/storage/ports';
 import { type PartitionRef, type StateItem } from '@app/storage/records';
+import { ClosedWindowArchive } from './closed-window-archive';
 import {
   type CheckpointDelta,
   type LaneSnapshot,
@@ -25,7 +26,8 @@ export interface ClaimedState {
 /**
  * The engine's partition state in the checkpoint store: one item per open
  * window and one per row of counted events, so a save writes only what the
- * delta changed, atomically with the offset it covers.
+ * delta changed, atomically with the offset it covers; the windows it closed
+ * go to the archive of closed windows in the same write.
  */
 @Injectable()
 export class Checkpointer {
@@ -56,6 +58,7 @@ export class Checkpointer {
     delta: CheckpointDelta,
     tallies: readonly (readonly [string, StreamOutcomes])[] = [],
   ): Promise<void> {
+    const archive = ClosedWindowArchive.writeOf(delta.archive);
     await this.store.save(ref, {
       epoch,
       nextOffset: nextOffset.toString(),
@@ -73,7 +76,9 @@ export class Checkpointer {
           key: streamId,
           data: JSON.stringify(outcomes),
         })),
+        ...archive.upserts,
       ],
+      purges: archive.purges,
       deletes: [
         ...delta.deleteWindows.map((key) => ({ kind: 'window' as const, key })),
         ...delta.deleteSeen.map((seq) => ({ kind: 'seen' as const, key: seenKey(seq) })),

@@ -91,7 +91,11 @@ export class Flusher {
         const stop = this.options.metrics.batchDuration.startTimer({ stage: 'checkpoint' });
         await this.options.checkpoints.save(runtime.ref, epoch, nextOffset, delta, tallies);
         stop();
-        if (runtime.generation === generation) runtime.checkpointed(nextOffset, startedMs);
+        if (runtime.generation === generation) {
+          runtime.checkpointed(nextOffset, startedMs);
+          // Every drain so far is in this checkpoint, the windows they closed included.
+          if (drained.drain !== null) this.options.engine.archived(runtime.key, drained.drain);
+        }
       }
     } catch (error) {
       // A partition reset meanwhile (rebalance) has already dropped this state.
@@ -144,7 +148,18 @@ export class Flusher {
     });
   }
 
+  /**
+   * Not before the partition has taken a batch since its state was restored
+   * (no next offset yet): a flush would have nothing to cover, would return
+   * at once without resetting its interval, and would be due again at once.
+   */
   private readyToFlush(runtime: PartitionRuntime): boolean {
-    return !runtime.paused && runtime.epoch !== null && !runtime.flushing && this.due(runtime);
+    return (
+      !runtime.paused &&
+      runtime.epoch !== null &&
+      runtime.nextOffset !== null &&
+      !runtime.flushing &&
+      this.due(runtime)
+    );
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { NlpModule } from '@app/nlp/nlp.module';
 import { StorageModule } from '@app/storage/storage.module';
 import { Checkpointer } from './checkpointer';
+import { ClosedWindowArchive } from './closed-window-archive';
 import { EventsHandler } from './events.handler';
 import { OutputWriter } from './output-writer';
 import { StreamingService } from './streaming.service';
@@ -10,7 +11,7 @@ import { StreamingService } from './streaming.service';
 @Module({
   imports: [NlpModule, StorageModule],
   controllers: [EventsHandler],
-  providers: [StreamingService, OutputWriter, Checkpointer],
+  providers: [StreamingService, OutputWriter, Checkpointer, ClosedWindowArchive],
   exports: [StreamingService],
 })
 export class StreamingModule {}

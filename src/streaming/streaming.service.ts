@@ -15,10 +15,12 @@ import { MetricsService } from '@app/metrics/metrics.service';
 import { NlpService } from '@app/nlp/nlp.service';
 import { decodeBatch } from './batch-decoder';
 import { Checkpointer } from './checkpointer';
+import { ClosedWindowArchive } from './closed-window-archive';
 import { recordConsumption, tallyBatch } from './consumption-metrics';
 import {
   type EngineInput,
   ingestAcrossLaneEnds,
+  NOTHING_ARCHIVED,
   parseWindowSpec,
   WindowEngine,
 } from './domain/engine';
@@ -98,6 +100,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     private readonly nlp: NlpService,
     writer: OutputWriter,
     private readonly checkpoints: Checkpointer,
+    private readonly archive: ClosedWindowArchive,
     private readonly control: ConsumerControl,
     private readonly metrics: MetricsService,
     private readonly clock: Clock,
@@ -108,6 +111,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
       outOfOrdernessMs: streaming.outOfOrdernessMs,
       allowedLatenessMs: streaming.allowedLatenessMs,
       idleTimeoutMs: streaming.idleTimeoutMs,
+      mergeHorizonMs: streaming.mergeHorizonMs,
       clock,
     });
     this.partitions = new PartitionLifecycle({
@@ -215,7 +219,19 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     // a restart) are skipped.
     const messages = batch.messages.filter((m) => BigInt(m.offset) >= expected);
     const last = batch.messages[batch.messages.length - 1];
-    if (messages.length > 0) this.apply(runtime, { ...batch, messages });
+    if (messages.length > 0) {
+      const generation = runtime.generation;
+      try {
+        // False: a failed flush discarded the state while the archive was read.
+        if (!(await this.apply(runtime, { ...batch, messages })))
+          return { commitOffset: null, deferred: true };
+      } catch (error) {
+        // Only the archive read can fail here: nothing of the batch was taken.
+        if (runtime.generation === generation)
+          this.partitions.fail(runtime, 'reading closed windows', error);
+        return { commitOffset: null, deferred: true };
+      }
+    }
     if (last && BigInt(last.offset) + 1n > expected) runtime.nextOffset = BigInt(last.offset) + 1n;
 
     if (this.flusher.due(runtime)) {
@@ -235,8 +251,12 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     return { commitOffset: runtime.commitCandidate(), deferred: false };
   }
 
-  /** Decode, NLP and the window engine, in memory; outputs wait in the partition's buffer. */
-  private apply(runtime: PartitionRuntime, batch: ConsumedBatch): void {
+  /**
+   * Decode, NLP and the window engine, in memory; outputs wait in the
+   * partition's buffer. The one wait: closed windows the batch may reopen,
+   * read from the archive before the engine judges it.
+   */
+  private async apply(runtime: PartitionRuntime, batch: ConsumedBatch): Promise<boolean> {
     const timer = (stage: string) => this.metrics.batchDuration.startTimer({ stage });
     this.metrics.consumerBatchSize.observe(batch.messages.length);
 
@@ -253,9 +273,19 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     const enriched = this.nlp.enrichBatch(events);
     stop();
 
-    stop = timer('windows');
     const inputs = enriched.map(toEngineInput);
-    const outcome = ingestAcrossLaneEnds(this.engine, runtime.key, inputs, laneEnds);
+    const lookups = this.engine.archiveLookups(runtime.key, inputs);
+    let archived = NOTHING_ARCHIVED;
+    if (lookups.length > 0) {
+      const generation = runtime.generation;
+      stop = timer('archive');
+      archived = await this.archive.read(runtime.ref, lookups);
+      stop();
+      if (runtime.generation !== generation) return false;
+    }
+    stop = timer('windows');
+    const reopenedBefore = this.engine.reopenedWindowCount;
+    const outcome = ingestAcrossLaneEnds(this.engine, runtime.key, inputs, laneEnds, archived);
     // The engine hands back the very input objects: map them to their events by identity.
     const indexOf = new Map(inputs.map((input, i) => [input, i]));
     const indexIn = (input: EngineInput) => indexOf.get(input) ?? -1;
@@ -279,6 +309,9 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     );
     recordConsumption(this.metrics, enriched, outcome.duplicates.length, rejected);
     if (outcome.tooLate.length > 0) this.metrics.eventsLate.inc(outcome.tooLate.length);
+    const reopened = this.engine.reopenedWindowCount - reopenedBefore;
+    if (reopened > 0) this.metrics.windowsReopened.inc(reopened);
+    return true;
   }
 
   /** Rebuilds a partition's engine state from its checkpoint, taking ownership of it. */

@@ -86,7 +86,9 @@ describe('replay streams end to end', () => {
       events.length + partitions,
     );
     const markers = all.filter((m) => parseLaneEnd(m.value) !== null);
-    expect(markers.map((m) => parseLaneEnd(m.value))).toEqual(Array(partitions).fill('replay-zst'));
+    expect(markers.map((m) => parseLaneEnd(m.value))).toEqual(
+      Array(partitions).fill({ streamId: 'replay-zst', live: false }),
+    );
     const messages = all.filter((m) => parseLaneEnd(m.value) === null);
     expect(messages).toHaveLength(events.length);
     const fullnames = messages.map((m) => (JSON.parse(m.value) as { fullname: string }).fullname);

@@ -59,10 +59,14 @@ function retimed(startUtc: number, spacingS: number, copies: number, tag: string
   return out;
 }
 
-function toEvents(items: readonly RecordedItem[], streamId: string): RedditEvent[] {
+function toEvents(
+  items: readonly RecordedItem[],
+  streamId: string,
+  source: 'replay' | 'reddit' = 'replay',
+): RedditEvent[] {
   return items.flatMap((item) => {
     const parsed = normaliseRedditItem(item.kind, item.data, {
-      source: 'replay',
+      source,
       streamId,
       ingestedUtc: Date.now() / 1000,
     });
@@ -222,6 +226,133 @@ describe('backfill lanes: a replay of old dumps next to a live stream', () => {
       );
       expect(consumed).toMatchObject({ tooLate: 0, duplicates: 0, deadLettered: 0 });
     }
+  });
+});
+
+/**
+ * The usual start of a new user: follow a subreddit live, then backfill its
+ * last minutes from a dump. The backfill reaches windows the live stream has
+ * already closed (reopened from the archive of closed windows) and windows it
+ * still holds, and carries many of the same items: every window ends up
+ * equal to the offline truth over both inputs, each item once, and the live
+ * stream goes on after the backfill has ended.
+ */
+describe('backfill lanes: a backfill reaching the present next to the live stream', () => {
+  const folder = tempDir('lanes-present');
+  let ns: TestNamespace;
+  let app: INestApplication;
+  let http: HttpTestApp['http'];
+  let post: HttpTestApp['post'];
+  let cassandra: CassandraClient;
+  let pg: PgClient;
+
+  beforeAll(async () => {
+    ns = testNamespace({ REPLAY_DIR: folder.dir, WINDOW_SPECS });
+    ({ app, http, post } = await startHttpApp(ns));
+    cassandra = new CassandraClient({
+      contactPoints: [STACK.cassandra],
+      localDataCenter: ns.config.cassandra.localDataCenter,
+    });
+    pg = new PgClient({ connectionString: STACK.warehouseUrl });
+    await pg.connect();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await cassandra?.shutdown();
+    await pg?.end();
+    await dropNamespace(ns.config);
+    folder.cleanup();
+  });
+
+  it('counts each item once where live and history meet, and the live stream goes on', async () => {
+    // The recorded items re-timed into the last nine minutes, one a second,
+    // the newest a few seconds old.
+    const nowS = Math.floor(Date.now() / 1000);
+    const items = retimed(nowS - 530, 1, 1, 'now');
+    // Live has two thirds of them; the dump has two thirds too, one third in both.
+    const liveItems = items.filter((_, i) => i % 3 !== 2);
+    const dumpItems = items.filter((_, i) => i % 3 !== 1);
+    const live = toEvents(liveItems, 'live', 'reddit');
+    await app.get(EventSink).publish(live);
+    const liveOnly = expectedWindows(live, specs, { sentimentOf });
+    await awaitWindowsEqual(
+      () => readCassandraWindows(cassandra, ns.config.cassandra.keyspace),
+      liveOnly,
+      { what: 'the live windows', digits: 6 },
+    );
+
+    writeDump(folder.dir, 'recent.jsonl', buildDump(dumpItems, { every: 1e9 }).text);
+    await post('/api/streams')
+      .send({ id: 'recent', source: 'replay', replay: { file: 'recent.jsonl', speed: 'max' } })
+      .expect(201);
+    const history = toEvents(dumpItems, 'recent');
+    const union = [...live, ...history];
+    await awaitWindowsEqual(
+      () => readCassandraWindows(cassandra, ns.config.cassandra.keyspace),
+      expectedWindows(union, specs, { sentimentOf }),
+      { what: 'live and backfill windows in Cassandra', digits: 6 },
+    );
+    await awaitWindowsEqual(
+      () => readWarehouseWindows(pg, ns.config.warehouse.schema),
+      expectedWindows(union, specs, { sentimentOf }),
+      { what: 'live and backfill windows in the warehouse', digits: 6 },
+    );
+    const liveNames = new Set(live.map((e) => e.fullname));
+    const overlap = history.filter((e) => liveNames.has(e.fullname)).length;
+    const consumed = await eventually(
+      async () =>
+        ((await http.get('/api/streams/recent').expect(200)).body as { consumed: Consumed | null })
+          .consumed,
+      (c) => (c?.applied ?? 0) + (c?.tooLate ?? 0) + (c?.duplicates ?? 0) >= history.length,
+      { what: 'the backfill fully accounted for' },
+    );
+    expect(consumed).toMatchObject({
+      applied: history.length - overlap,
+      duplicates: overlap,
+      tooLate: 0,
+      deadLettered: 0,
+    });
+
+    // After the backfill has ended, live data goes on: newer items land in their windows.
+    const later = toEvents(retimed(nowS - 2, 1, 1, 'later').slice(0, 40), 'live', 'reddit');
+    await app.get(EventSink).publish(later);
+    await awaitWindowsEqual(
+      () => readCassandraWindows(cassandra, ns.config.cassandra.keyspace),
+      expectedWindows([...union, ...later], specs, { sentimentOf }),
+      { what: 'the live stream after the backfill', digits: 6 },
+    );
+  });
+
+  it('makes the last windows of a live stream final once it completes', async () => {
+    await post('/api/streams')
+      .send({
+        id: 'short-live',
+        source: 'synthetic',
+        subreddits: ['finalcheck'],
+        ratePerSecond: 50,
+        maxEvents: 150,
+      })
+      .expect(201);
+    // Its newest event is seconds old: only the end-of-stream marker can
+    // move the live lane past the window it falls in.
+    const rows = await eventually(
+      async () =>
+        (await readCassandraWindows(cassandra, ns.config.cassandra.keyspace)).filter(
+          (w) => w.subreddit === 'finalcheck',
+        ),
+      (found) =>
+        found
+          .filter((w) => w.windowSpec === '1m')
+          .reduce((sum, w) => sum + w.submissions + w.comments, 0) === 150 &&
+        found.every((w) => w.isFinal === true),
+      { what: 'every window of the completed live stream final' },
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    const stream = (await http.get('/api/streams/short-live').expect(200)).body as {
+      state: string;
+    };
+    expect(stream.state).toBe('completed');
   });
 });
 

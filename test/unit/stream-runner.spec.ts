@@ -28,6 +28,17 @@ class RecordingSink extends EventSink {
     return Promise.resolve();
   }
 
+  endOfLive(_streamId: string): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The streams whose end was marked, in order (RunnerSink.endOfStream). */
+  readonly ended: string[] = [];
+  endOfStream(definition: StreamDefinition): Promise<void> {
+    this.ended.push(definition.id);
+    return Promise.resolve();
+  }
+
   get published(): RedditEvent[] {
     return this.batches.flat();
   }
@@ -217,5 +228,9 @@ describe('StreamRunner', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(sink.published).toHaveLength(20);
     expect(stream.snapshot().state).toBe('stopped');
+    // After its last event, once: the consumer can make its last windows final.
+    expect(sink.ended).toEqual(['runner-test']);
+    await stream.stop();
+    expect(sink.ended).toEqual(['runner-test']);
   });
 });

@@ -99,18 +99,53 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
         params: [...key, item.kind, item.key],
       });
     }
+    // One range tombstone per kind, in the same conditional single-partition batch.
+    for (const purge of write.purges ?? []) {
+      queries.push({
+        query: `DELETE FROM ${this.table}
+          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? AND item_key < ?`,
+        params: [...key, purge.kind, purge.beforeKey],
+      });
+    }
     const result = await this.session.client.batch(queries, { prepare: true, logged: true });
     if (!result.wasApplied()) throw new CheckpointFencedError(ref, write.epoch);
   }
 
-  async readItems(ref: PartitionRef, kind: StateItem['kind']): Promise<StateItem[]> {
+  readItems(ref: PartitionRef, kind: StateItem['kind']): Promise<StateItem[]> {
+    return this.readPages(ref, kind, '', []);
+  }
+
+  readItemsByKey(
+    ref: PartitionRef,
+    kind: StateItem['kind'],
+    keys: readonly string[],
+  ): Promise<StateItem[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.readPages(ref, kind, 'AND item_key IN ?', [keys]);
+  }
+
+  readItemRange(
+    ref: PartitionRef,
+    kind: StateItem['kind'],
+    fromKey: string,
+    toKey: string,
+  ): Promise<StateItem[]> {
+    return this.readPages(ref, kind, 'AND item_key >= ? AND item_key < ?', [fromKey, toKey]);
+  }
+
+  private async readPages(
+    ref: PartitionRef,
+    kind: StateItem['kind'],
+    where: string,
+    params: unknown[],
+  ): Promise<StateItem[]> {
     const items: StateItem[] = [];
     let pageState: string | undefined;
     do {
       const page = await this.session.client.execute(
         `SELECT item_key, data FROM ${this.table}
-         WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ?`,
-        [ref.group, ref.topic, ref.partition, kind],
+         WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? ${where}`,
+        [ref.group, ref.topic, ref.partition, kind, ...params],
         { prepare: true, fetchSize: PAGE_SIZE, pageState },
       );
       for (const row of page.rows) {
@@ -122,43 +157,26 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
     return items;
   }
 
+  /** The state a claim restores: each kind of it, not the archive of closed windows. */
   private async load(ref: PartitionRef, epoch: number): Promise<PartitionCheckpoint> {
-    const items: StateItem[] = [];
-    let nextOffset: string | null = null;
-    let maxEventTimeMs: number | null = null;
-    let pageState: string | undefined;
-    do {
-      const page = await this.session.client.execute(
-        `SELECT item_kind, item_key, data, next_offset, max_event_time FROM ${this.table}
-         WHERE consumer_group = ? AND topic = ? AND kafka_partition = ?`,
-        [ref.group, ref.topic, ref.partition],
-        { prepare: true, fetchSize: PAGE_SIZE, pageState },
-      );
-      for (const row of page.rows) {
-        nextOffset = (row.get('next_offset') as string | null) ?? nextOffset;
-        maxEventTimeMs = toNumber(row.get('max_event_time')) ?? maxEventTimeMs;
-        const kind = row.get('item_kind') as string | null;
-        const data = row.get('data') as string | null;
-        if (isItemKind(kind) && data !== null) {
-          items.push({ kind, key: row.get('item_key') as string, data });
-        }
-      }
-      pageState = page.pageState ?? undefined;
-    } while (pageState);
-    return { epoch, nextOffset, maxEventTimeMs, items };
+    const head = await this.session.client.execute(
+      `SELECT next_offset, max_event_time FROM ${this.table}
+       WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? LIMIT 1`,
+      [ref.group, ref.topic, ref.partition],
+      { prepare: true },
+    );
+    const row = head.first() as types.Row | null;
+    const kinds = await Promise.all(STATE_KINDS.map((kind) => this.readItems(ref, kind)));
+    return {
+      epoch,
+      nextOffset: (row?.get('next_offset') as string | null | undefined) ?? null,
+      maxEventTimeMs: toNumber(row?.get('max_event_time')),
+      items: kinds.flat(),
+    };
   }
 }
 
-const ITEM_KINDS: readonly string[] = [
-  'window',
-  'seen',
-  'tally',
-  'lane',
-] satisfies readonly StateItem['kind'][];
-
-function isItemKind(kind: string | null): kind is StateItem['kind'] {
-  return kind !== null && ITEM_KINDS.includes(kind);
-}
+const STATE_KINDS = ['window', 'seen', 'tally', 'lane'] satisfies StateItem['kind'][];
 
 function toNumber(value: unknown): number | null {
   if (value === null || value === undefined) return null;

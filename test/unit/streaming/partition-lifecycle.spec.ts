@@ -27,6 +27,7 @@ import {
   type WindowRecord,
 } from '@app/storage/records';
 import { Checkpointer } from '@app/streaming/checkpointer';
+import { ClosedWindowArchive } from '@app/streaming/closed-window-archive';
 import { OutputWriter } from '@app/streaming/output-writer';
 import { StreamingService } from '@app/streaming/streaming.service';
 import { testNamespace } from '../../support/environment';
@@ -167,6 +168,23 @@ class MemoryCheckpointStore extends WindowCheckpointStore {
   readItems(_ref: PartitionRef, kind: StateItem['kind']): Promise<StateItem[]> {
     return Promise.resolve([...this.items.values()].filter((item) => item.kind === kind));
   }
+  readItemsByKey(
+    _ref: PartitionRef,
+    kind: StateItem['kind'],
+    keys: readonly string[],
+  ): Promise<StateItem[]> {
+    return Promise.resolve(keys.flatMap((key) => this.items.get(`${kind}/${key}`) ?? []));
+  }
+  readItemRange(
+    _ref: PartitionRef,
+    kind: StateItem['kind'],
+    fromKey: string,
+    toKey: string,
+  ): Promise<StateItem[]> {
+    return Promise.resolve(
+      [...this.items.values()].filter((i) => i.kind === kind && i.key >= fromKey && i.key < toKey),
+    );
+  }
 
   /** The checkpointed outcomes of the test stream. */
   outcomes(): unknown {
@@ -226,6 +244,7 @@ function server(
     new NlpService(new VaderSentimentScorer()),
     writer,
     new Checkpointer(stores.checkpoints),
+    new ClosedWindowArchive(stores.checkpoints),
     control,
     metrics,
     clock,

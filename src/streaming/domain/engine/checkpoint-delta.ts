@@ -1,3 +1,4 @@
+import { type ArchiveDelta, type ClosedSeenBucket } from './closed-windows';
 import { type LaneSnapshot } from './lane-clocks';
 import { type WindowAggregateCountsJSON, type WindowAggregateJSON } from './window-aggregate';
 import { windowKey } from '@app/common/window-spec';
@@ -67,33 +68,38 @@ export interface CheckpointDelta {
   readonly deleteSeen: readonly number[];
   /** Lanes whose progress changed (none when absent). */
   readonly upsertLanes?: readonly LaneSnapshot[];
+  /** Windows closed since the previous drain, for other lanes to reopen (absent: no archive). */
+  readonly archive?: ArchiveDelta;
 }
 
 /**
  * One delta with the effect of `older` then `newer`, for a caller that drains
- * more often than it checkpoints: the latest snapshot of each window, no
- * window or seen row that is both added and deleted in between.
+ * more often than it checkpoints: the latest snapshot of each window (a
+ * window dropped and then reopened from the archive is upserted, not
+ * deleted), no seen row that is both added and deleted in between, the
+ * latest archived state of each closed window and minute.
  */
 export function mergeCheckpointDeltas(
   older: CheckpointDelta,
   newer: CheckpointDelta,
 ): CheckpointDelta {
-  const deletedWindows = new Set([...older.deleteWindows, ...newer.deleteWindows]);
-  const upserts = new Map<string, WindowSnapshot>();
-  for (const w of [...older.upsertWindows, ...newer.upsertWindows]) {
-    upserts.set(windowKey(w.subreddit, w.window, w.windowStartMs), w);
+  const windows = new Map<string, WindowSnapshot | null>();
+  for (const delta of [older, newer]) {
+    for (const key of delta.deleteWindows) windows.set(key, null);
+    for (const w of delta.upsertWindows)
+      windows.set(windowKey(w.subreddit, w.window, w.windowStartMs), w);
   }
-  for (const key of deletedWindows) upserts.delete(key);
   const deletedSeen = new Set([...older.deleteSeen, ...newer.deleteSeen]);
   const appendSeen = [...older.appendSeen, ...newer.appendSeen].filter(
     (row) => !deletedSeen.has(row.seq),
   );
   // A row added and deleted between two checkpoints was never stored: nothing to delete.
   const added = new Set([...older.appendSeen, ...newer.appendSeen].map((row) => row.seq));
+  const archive = mergeArchives(older.archive, newer.archive);
   return {
     maxEventTimeMs: newer.maxEventTimeMs ?? older.maxEventTimeMs,
-    upsertWindows: [...upserts.values()],
-    deleteWindows: [...deletedWindows],
+    upsertWindows: [...windows.values()].filter((w): w is WindowSnapshot => w !== null),
+    deleteWindows: [...windows].flatMap(([key, w]) => (w === null ? [key] : [])),
     appendSeen,
     deleteSeen: [...deletedSeen].filter((seq) => !added.has(seq)),
     upsertLanes: [
@@ -104,5 +110,25 @@ export function mergeCheckpointDeltas(
         ]),
       ).values(),
     ],
+    ...(archive ? { archive } : {}),
+  };
+}
+
+function mergeArchives(
+  older: ArchiveDelta | undefined,
+  newer: ArchiveDelta | undefined,
+): ArchiveDelta | undefined {
+  if (!older || !newer) return newer ?? older;
+  const windows = new Map<string, WindowSnapshot>();
+  for (const w of [...older.windows, ...newer.windows])
+    windows.set(windowKey(w.subreddit, w.window, w.windowStartMs), w);
+  const seen = new Map<string, ClosedSeenBucket>();
+  for (const b of [...older.seen, ...newer.seen])
+    seen.set(`${b.subreddit}\u0000${b.minuteMs}\u0000${b.lane}`, b);
+  const purges = [older.purgeBeforeMs, newer.purgeBeforeMs].filter((t) => t !== null);
+  return {
+    windows: [...windows.values()],
+    seen: [...seen.values()],
+    purgeBeforeMs: purges.length > 0 ? Math.max(...purges) : null,
   };
 }

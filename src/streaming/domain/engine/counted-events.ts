@@ -1,5 +1,6 @@
 import { floorTo } from '@app/common/window-spec';
 import { type SeenEntry, type SeenRow } from './checkpoint-delta';
+import { type ClosedWindows } from './closed-windows';
 import { LIVE_LANE } from './window-event';
 
 const MINUTE_MS = 60_000;
@@ -15,23 +16,28 @@ export type OpenWindowCheck = (subreddit: string, fromMs: number, toMs: number) 
  * A fullname is forgotten once its own lane's watermark has moved past every
  * window it can fall in (the caller's horizon: the longest window plus the
  * allowed lateness) and none of those windows is still held open by another
- * lane; after that no window could take it again (a lane reaching a window
- * another lane dropped is refused, see LaneClocks), so forgetting it cannot
- * let a duplicate in. The checkpoint keeps the same set as append-only rows
- * (one per drain), each deleted once every entry in it is forgotten, so a
- * checkpoint never rewrites the set.
+ * lane. A window can then only come back by being reopened from the archive
+ * (ClosedWindows), and the forgotten events of its span come back with it
+ * (`reinstate`) before any event is judged a duplicate or not; a lane reaching
+ * a closed window that is not archived is refused (LaneClocks). So forgetting
+ * cannot let a duplicate in. The checkpoint keeps the same set as append-only
+ * rows (one per drain), each deleted once every entry in it is forgotten, so
+ * a checkpoint never rewrites the set.
  */
 export class CountedEvents {
   /** fullname -> the row (seq) that holds it. */
   private readonly seen = new Map<string, number>();
-  /** Fullnames by lane, subreddit and event-time minute, so expiry does not scan the whole set. */
-  private readonly buckets = new Map<string, Map<number, string[]>>();
+  /** Entries by lane, subreddit and event-time minute, so expiry does not scan the whole set. */
+  private readonly buckets = new Map<string, Map<number, SeenEntry[]>>();
   /** Counted since the last drain: the next row. */
   private pending: SeenEntry[] = [];
   /** Entries not yet forgotten, per row the checkpoint holds. */
   private readonly remaining = new Map<number, number>();
   private expiredRows: number[] = [];
   private nextSeq = 0;
+
+  /** Where forgotten minutes go to be archived (none: the archive is off). */
+  constructor(private readonly archive: ClosedWindows | null = null) {}
 
   has(fullname: string): boolean {
     return this.seen.has(fullname);
@@ -61,6 +67,32 @@ export class CountedEvents {
         : [fullname, eventTimeMs, subreddit, author, lane];
     this.remember(entry, this.nextSeq);
     this.pending.push(entry);
+  }
+
+  /**
+   * Takes back archived entries (of a window being reopened) as counted
+   * again, skipping those still remembered; they are checkpointed anew.
+   */
+  reinstate(entries: readonly SeenEntry[]): void {
+    for (const entry of entries) {
+      if (this.seen.has(entry[0])) continue;
+      this.remember(entry, this.nextSeq);
+      this.pending.push(entry);
+    }
+  }
+
+  /** The remembered entries of `subreddit`, in every lane, with an event time in [fromMs, toMs). */
+  entriesIn(subreddit: string, fromMs: number, toMs: number): SeenEntry[] {
+    const found: SeenEntry[] = [];
+    for (const [bucketKey, minutes] of this.buckets) {
+      if (bucketKey.slice(bucketKey.indexOf('\u0000') + 1) !== subreddit) continue;
+      for (let minute = floorTo(fromMs, MINUTE_MS); minute < toMs; minute += MINUTE_MS) {
+        for (const entry of minutes.get(minute) ?? []) {
+          if (entry[1] >= fromMs && entry[1] < toMs) found.push(entry);
+        }
+      }
+    }
+    return found;
   }
 
   /** The row of events counted since the last drain (if any), and the rows to delete. */
@@ -94,11 +126,12 @@ export class CountedEvents {
       const lane = bucketKey.slice(0, split);
       const subreddit = bucketKey.slice(split + 1);
       const horizon = horizonOf(lane);
-      for (const [minute, names] of minutes) {
+      for (const [minute, entries] of minutes) {
         if (minute + MINUTE_MS > horizon) continue;
         if (isOpen(subreddit, minute, minute + MINUTE_MS)) continue;
-        for (const name of names) this.forget(name);
+        for (const [name] of entries) this.forget(name);
         minutes.delete(minute);
+        this.archive?.closeSeen({ subreddit, minuteMs: minute, lane, entries });
       }
       if (minutes.size === 0) this.buckets.delete(bucketKey);
     }
@@ -117,8 +150,8 @@ export class CountedEvents {
     }
     const minute = floorTo(eventTimeMs, MINUTE_MS);
     const bucket = minutes.get(minute);
-    if (bucket) bucket.push(fullname);
-    else minutes.set(minute, [fullname]);
+    if (bucket) bucket.push(entry);
+    else minutes.set(minute, [entry]);
   }
 
   private forget(fullname: string): void {

@@ -6,6 +6,7 @@ export * from './distinct-sketch';
 export * from './window-aggregate';
 export * from './window-result';
 export * from './checkpoint-delta';
+export * from './closed-windows';
 export * from './lane-clocks';
 export * from './lane-ends';
 export * from './window-engine';

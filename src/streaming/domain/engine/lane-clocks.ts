@@ -10,7 +10,24 @@ export interface LaneSnapshot {
   readonly allSubreddits?: boolean;
   /** The backfill has published all its events: see `end`. */
   readonly ended?: boolean;
+  /**
+   * The merge horizon in force when the lane began: the windows it closes
+   * within it are archived (ClosedWindows). Absent: a lane from before the
+   * archive, or with it off; the windows it closed may not be archived.
+   */
+  readonly archiveHorizonMs?: number;
+  /** See LaneState.closedThroughMs. */
+  readonly closedThroughMs?: number;
 }
+
+/** Who may have closed a window a lane reaches but does not find held. */
+export const CLOSED_BY_NONE = 0;
+/** Other lanes did, and they archive what they close: the archive says whether. */
+export const CLOSED_BY_ARCHIVING = 1;
+/** Another lane may have, and may not have archived it: the window cannot be rebuilt. */
+export const CLOSED_UNRECOVERABLY = 2;
+export type ClosedBy =
+  typeof CLOSED_BY_NONE | typeof CLOSED_BY_ARCHIVING | typeof CLOSED_UNRECOVERABLY;
 
 /**
  * Events of one lane less than this apart count as one stretch of time: a
@@ -29,6 +46,13 @@ interface LaneState {
    */
   readonly allSubreddits: boolean;
   ended: boolean;
+  readonly archiveHorizonMs: number | null;
+  /**
+   * The lane's highest event time when it last ended: it closed every window
+   * it held, so after it reopens (`resume`) its own windows up to here may
+   * be archived rather than never held.
+   */
+  closedThroughMs: number | null;
 }
 
 /**
@@ -45,14 +69,22 @@ interface LaneState {
  * holds has passed its end, and dropped once every one has passed its end
  * plus the allowed lateness (see OpenWindows). A lane that reaches a window
  * which another lane has already dropped cannot rebuild it (the stored row
- * would be replaced by a partial count), so `closedByAnotherLane` tells the
- * engine to treat such an event as too late, visibly.
+ * would be replaced by a partial count); such windows are archived and
+ * reopened (ClosedWindows), and `closedBy` tells the engine whether the
+ * archive can answer for a window, or whether an event reaching it must be
+ * refused as too late, visibly.
  */
 export class LaneClocks {
   private readonly lanes = new Map<string, LaneState>();
   private readonly changed = new Set<string>();
+  /** The highest event time of any lane. */
+  private newestMs = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly outOfOrdernessMs: number) {}
+  /** `archiveHorizonMs` 0: new lanes do not archive what they close. */
+  constructor(
+    private readonly outOfOrdernessMs: number,
+    private readonly archiveHorizonMs = 0,
+  ) {}
 
   /** The lane's watermark as it stands (-Infinity before its first event). */
   watermark(lane: string): number {
@@ -74,10 +106,13 @@ export class LaneClocks {
         ranges: new Map(),
         allSubreddits: false,
         ended: false,
+        archiveHorizonMs: this.archiveHorizonMs > 0 ? this.archiveHorizonMs : null,
+        closedThroughMs: null,
       };
       this.lanes.set(lane, state);
       this.changed.add(lane);
     }
+    if (eventTimeMs > this.newestMs) this.newestMs = eventTimeMs;
     if (eventTimeMs > state.maxEventTimeMs) {
       state.maxEventTimeMs = eventTimeMs;
       this.changed.add(lane);
@@ -91,26 +126,73 @@ export class LaneClocks {
   }
 
   /**
-   * True when a lane other than `lane` may have held, and then dropped, the
+   * Whether a lane other than `lane` may have held, and then dropped, the
    * window [windowStartMs, windowEndMs) of `subreddit`: it has carried that
    * subreddit's events in a stretch of time that meets the window, and its
-   * watermark has passed the end plus the allowed lateness.
+   * watermark has passed the end plus the allowed lateness. When every such
+   * lane archives what it closes and the window ends within its horizon of
+   * the newest event, the archive answers for the window.
    */
-  closedByAnotherLane(
+  closedBy(
     lane: string,
     subreddit: string,
     windowStartMs: number,
     windowEndMs: number,
     allowedLatenessMs: number,
-  ): boolean {
+  ): ClosedBy {
+    let closedBy: ClosedBy = CLOSED_BY_NONE;
     for (const [other, state] of this.lanes) {
       if (other === lane) continue;
       if (this.watermark(other) < windowEndMs + allowedLatenessMs) continue;
-      if (state.allSubreddits) return true;
-      const ranges = state.ranges.get(subreddit);
-      if (ranges && meets(ranges, windowStartMs, windowEndMs)) return true;
+      if (!state.allSubreddits) {
+        const ranges = state.ranges.get(subreddit);
+        if (!ranges || !meets(ranges, windowStartMs, windowEndMs)) continue;
+      }
+      if (state.archiveHorizonMs === null || windowEndMs < this.newestMs - state.archiveHorizonMs)
+        return CLOSED_UNRECOVERABLY;
+      closedBy = CLOSED_BY_ARCHIVING;
     }
-    return false;
+    return closedBy;
+  }
+
+  /**
+   * The lanes that have carried `subreddit` (with the stretches of time they
+   * did), for finding windows they may have closed: a window a lane held has
+   * one of its events inside such a stretch.
+   */
+  carriers(subreddit: string): LaneCarrier[] {
+    const found: LaneCarrier[] = [];
+    for (const [lane, state] of this.lanes) {
+      const ranges = state.allSubreddits ? null : state.ranges.get(subreddit);
+      if (ranges === undefined) continue;
+      found.push({ lane, ranges, closedThroughMs: state.closedThroughMs });
+    }
+    return found;
+  }
+
+  /** The highest event time any lane has carried (-Infinity before the first). */
+  get newestEventTimeMs(): number {
+    return this.newestMs;
+  }
+
+  /** The longest merge horizon of any lane (0: none archives). */
+  get maxArchiveHorizonMs(): number {
+    let horizon = 0;
+    for (const state of this.lanes.values()) {
+      if (state.archiveHorizonMs !== null && state.archiveHorizonMs > horizon)
+        horizon = state.archiveHorizonMs;
+    }
+    return horizon;
+  }
+
+  /**
+   * Archived windows starting before this can no longer be reopened: every
+   * lane's horizon lies after their end. Null while nothing is archived.
+   */
+  archivePurgeBeforeMs(longestWindowMs: number): number | null {
+    const horizon = this.maxArchiveHorizonMs;
+    if (horizon === 0 || !Number.isFinite(this.newestMs)) return null;
+    return this.newestMs - horizon - longestWindowMs;
   }
 
   /**
@@ -122,6 +204,20 @@ export class LaneClocks {
     const state = this.lanes.get(lane);
     if (!state || state.ended) return;
     state.ended = true;
+    state.closedThroughMs = state.maxEventTimeMs;
+    this.changed.add(lane);
+  }
+
+  /**
+   * Reopens an ended lane for more events (the live lane, when live data
+   * comes again after the last live stream stopped): its watermark is its
+   * own progress again, and windows it closed by ending are reopened from
+   * the archive when its events reach them.
+   */
+  resume(lane: string): void {
+    const state = this.lanes.get(lane);
+    if (!state?.ended) return;
+    state.ended = false;
     this.changed.add(lane);
   }
 
@@ -142,6 +238,10 @@ export class LaneClocks {
               ranges: Object.fromEntries(state.ranges),
               ...(state.allSubreddits ? { allSubreddits: true } : {}),
               ...(state.ended ? { ended: true } : {}),
+              ...(state.archiveHorizonMs !== null
+                ? { archiveHorizonMs: state.archiveHorizonMs }
+                : {}),
+              ...(state.closedThroughMs !== null ? { closedThroughMs: state.closedThroughMs } : {}),
             },
           ]
         : [];
@@ -159,13 +259,17 @@ export class LaneClocks {
   restoreAll(liveMaxEventTimeMs: number | null, snapshots: readonly LaneSnapshot[]): void {
     this.lanes.clear();
     this.changed.clear();
+    this.newestMs = liveMaxEventTimeMs ?? Number.NEGATIVE_INFINITY;
     for (const snapshot of snapshots) {
       this.lanes.set(snapshot.lane, {
         maxEventTimeMs: snapshot.maxEventTimeMs,
         ranges: new Map(Object.entries(snapshot.ranges).map(([sub, r]) => [sub, [...r]])),
         allSubreddits: snapshot.allSubreddits === true,
         ended: snapshot.ended === true,
+        archiveHorizonMs: snapshot.archiveHorizonMs ?? null,
+        closedThroughMs: snapshot.closedThroughMs ?? null,
       });
+      if (snapshot.maxEventTimeMs > this.newestMs) this.newestMs = snapshot.maxEventTimeMs;
     }
     if (liveMaxEventTimeMs !== null && !this.lanes.has(LIVE_LANE)) {
       this.lanes.set(LIVE_LANE, {
@@ -173,10 +277,26 @@ export class LaneClocks {
         ranges: new Map(),
         allSubreddits: true,
         ended: false,
+        archiveHorizonMs: null,
+        closedThroughMs: null,
       });
       this.changed.add(LIVE_LANE);
     }
   }
+}
+
+/** A lane that has carried a subreddit (see LaneClocks.carriers). */
+export interface LaneCarrier {
+  readonly lane: string;
+  /** Its stretches of event time; null: a lane from before lanes, counted as carrying everything. */
+  readonly ranges: readonly number[] | null;
+  /** See LaneState.closedThroughMs. */
+  readonly closedThroughMs: number | null;
+}
+
+/** Whether a carrier may have held (and so closed) the window [startMs, endMs). */
+export function mayHaveHeld(carrier: LaneCarrier, startMs: number, endMs: number): boolean {
+  return carrier.ranges === null || meets(carrier.ranges, startMs, endMs);
 }
 
 /** Adds `t` to sorted stretches, merging those closer than the gap; true when they changed. */

@@ -1,3 +1,4 @@
+import { type ArchivedState, NOTHING_ARCHIVED } from './closed-windows';
 import { type EngineInput, type IngestOutcome, type WindowEngine } from './window-engine';
 
 /** A backfill lane that closes after the first `after` inputs of a batch. */
@@ -16,16 +17,18 @@ export function ingestAcrossLaneEnds(
   partition: string,
   inputs: readonly EngineInput[],
   ends: readonly LaneEnd[],
+  archived: ArchivedState = NOTHING_ARCHIVED,
 ): IngestOutcome {
-  if (ends.length === 0) return engine.ingest(partition, inputs);
+  if (ends.length === 0) return engine.ingest(partition, inputs, archived);
   const parts: IngestOutcome[] = [];
   let from = 0;
   for (const end of ends) {
-    if (end.after > from) parts.push(engine.ingest(partition, inputs.slice(from, end.after)));
+    if (end.after > from)
+      parts.push(engine.ingest(partition, inputs.slice(from, end.after), archived));
     from = Math.max(from, end.after);
     engine.endLane(partition, end.lane);
   }
-  if (from < inputs.length) parts.push(engine.ingest(partition, inputs.slice(from)));
+  if (from < inputs.length) parts.push(engine.ingest(partition, inputs.slice(from), archived));
   return {
     applied: parts.flatMap((p) => p.applied),
     lateApplied: parts.flatMap((p) => p.lateApplied),

@@ -1,4 +1,5 @@
 import { type WindowSnapshot } from './checkpoint-delta';
+import { type ClosedWindows } from './closed-windows';
 import { type AggregateOptions, WindowAggregate } from './window-aggregate';
 import { LIVE_LANE, type WindowEvent } from './window-event';
 import { type EmissionKind, type WindowResult } from './window-result';
@@ -46,10 +47,17 @@ export class OpenWindows {
     private readonly specs: readonly WindowSpec[],
     private readonly allowedLatenessMs: number,
     private readonly aggregateOptions: AggregateOptions,
+    /** Where dropped windows go to be archived (none: the archive is off). */
+    private readonly archive: ClosedWindows | null = null,
   ) {}
 
   get size(): number {
     return this.windows.size;
+  }
+
+  /** True while the window is held (open, or dropped but not yet drained). */
+  holds(key: string): boolean {
+    return this.windows.has(key);
   }
 
   get hasPending(): boolean {
@@ -112,10 +120,7 @@ export class OpenWindows {
       if (watermark >= state.windowEndMs + this.allowedLatenessMs) {
         state.dropped = true;
         // A dirty window is emitted once more by the next drain, then removed.
-        if (!this.dirty.has(key)) {
-          this.windows.delete(key);
-          this.droppedKeys.push(key);
-        }
+        if (!this.dirty.has(key)) this.remove(state);
       }
     }
   }
@@ -127,8 +132,6 @@ export class OpenWindows {
   ): { emissions: WindowResult[]; upsertWindows: WindowSnapshot[]; deleteWindows: string[] } {
     const emissions: WindowResult[] = [];
     const upsertWindows: WindowSnapshot[] = [];
-    const deleteWindows = this.droppedKeys;
-    this.droppedKeys = [];
     for (const key of [...this.dirty].sort()) {
       const state = this.windows.get(key);
       if (!state) continue;
@@ -139,17 +142,45 @@ export class OpenWindows {
       if (final) {
         emission = state.finalEmitted ? 'refire' : 'final';
         state.finalEmitted = true;
+      } else {
+        // A lane joined (or reopened) a window the others had finished: it
+        // is open again, and is emitted as final again once that lane passes.
+        state.finalEmitted = false;
       }
       emissions.push(resultOf(partition, state, emission, final, watermarkMs));
-      if (state.dropped) {
-        this.windows.delete(key);
-        deleteWindows.push(key);
-      } else {
-        upsertWindows.push(snapshotOf(state));
-      }
+      if (state.dropped) this.remove(state);
+      else upsertWindows.push(snapshotOf(state));
     }
     this.dirty.clear();
+    // A window dropped and then reopened since the last drain is upserted, not deleted.
+    const upserted = new Set(
+      upsertWindows.map((w) => windowKey(w.subreddit, w.window, w.windowStartMs)),
+    );
+    const deleteWindows = this.droppedKeys.filter((key) => !upserted.has(key));
+    this.droppedKeys = [];
     return { emissions, upsertWindows, deleteWindows };
+  }
+
+  /** Removes a dropped window from state (and the checkpoint), archiving it. */
+  private remove(state: WindowState): void {
+    this.windows.delete(state.key);
+    this.droppedKeys.push(state.key);
+    this.archive?.closeWindow(snapshotOf(state));
+  }
+
+  /**
+   * Brings back an archived window so a late lane can add to it: its counts
+   * as archived, and its author set rebuilt from the counted events of its
+   * span (which the caller has reinstated). It is not changed yet, so
+   * nothing is emitted unless an event is added.
+   */
+  reopen(snapshot: WindowSnapshot, authors: Iterable<string>): void {
+    this.restore(snapshot);
+    const state = this.windows.get(
+      windowKey(snapshot.subreddit, snapshot.window, snapshot.windowStartMs),
+    );
+    if (!state) return;
+    for (const author of authors) state.aggregate.authors.add(author);
   }
 
   /** Takes back a checkpointed window (skipped when its spec is no longer configured). */
@@ -170,14 +201,6 @@ export class OpenWindows {
     });
   }
 
-  /**
-   * Puts a counted event's author back into the restored windows it falls in.
-   * Every window still in state has all its events in the seen rows (they are
-   * kept until no window they fall in can change), and a window an event was
-   * too late for was dropped before the checkpoint, so this rebuilds exactly
-   * the author sets that were counted; the sketch is a function of the set of
-   * names, so the order does not matter.
-   */
   /** True while some window of `subreddit` overlapping [fromMs, toMs) can still take events. */
   isOpen(subreddit: string, fromMs: number, toMs: number): boolean {
     for (const spec of this.specs) {
@@ -190,6 +213,14 @@ export class OpenWindows {
     return false;
   }
 
+  /**
+   * Puts a counted event's author back into the restored windows it falls in.
+   * Every window still in state has all its events in the seen rows (they are
+   * kept until no window they fall in can change), and a window an event was
+   * too late for was dropped before the checkpoint, so this rebuilds exactly
+   * the author sets that were counted; the sketch is a function of the set of
+   * names, so the order does not matter.
+   */
   restoreAuthor(subreddit: string, author: string, eventTimeMs: number): void {
     for (const spec of this.specs) {
       for (const windowStartMs of assignWindows(spec, eventTimeMs)) {

@@ -1,7 +1,14 @@
 import { type Clock } from '@app/common/clock';
 import { type CheckpointDelta, type PartitionState } from './checkpoint-delta';
+import {
+  type ArchivedState,
+  type ArchiveLookup,
+  ClosedWindows,
+  NOTHING_ARCHIVED,
+} from './closed-windows';
+import { archiveLookups, reopenFor } from './reopening';
 import { CountedEvents } from './counted-events';
-import { LaneClocks } from './lane-clocks';
+import { CLOSED_BY_NONE, CLOSED_UNRECOVERABLY, LaneClocks } from './lane-clocks';
 import { LATE, OpenWindows, TOO_LATE } from './open-windows';
 import { type AggregateOptions, DEFAULT_AGGREGATE_OPTIONS } from './window-aggregate';
 import { LIVE_LANE, type WindowEvent } from './window-event';
@@ -39,9 +46,14 @@ import { WatermarkTracker } from './watermarks';
  * - A window is final once W >= end. Allowed lateness L: an event for a final
  *   window is still applied while W < end + L, and the window is emitted again
  *   under the same key. Once W >= end + L the window is dropped from state and
- *   its events are too late: they are reported, not applied. So is an event
- *   of a lane that reaches a window another lane has already dropped: its
- *   row cannot be rebuilt from a part of its events.
+ *   its events are too late: they are reported, not applied.
+ * - A lane that reaches a window another lane has already dropped (a
+ *   backfill of the last hour next to the live stream) reopens it from the
+ *   archive of closed windows, with the events counted in it, so the row
+ *   becomes the union of both lanes' events, each once (ClosedWindows). The
+ *   caller fetches what a batch may need first (`archiveLookups`), since the
+ *   engine itself never waits. Beyond the archive's horizon such an event is
+ *   too late: its row cannot be rebuilt from a part of its events.
  * - Changes are not pushed out per event: each partition collects the windows
  *   it changed (or that fired) and `drain` hands them over together with the
  *   checkpoint delta that makes them durable. The caller drains on its own
@@ -72,11 +84,19 @@ export interface WindowEngineOptions {
   readonly idleTimeoutMs: number;
   readonly clock: Clock;
   readonly aggregate?: AggregateOptions;
+  /**
+   * How far behind a partition's newest event closed windows stay archived
+   * for other lanes to merge into (0 or absent: no archive; a lane reaching
+   * a window another lane closed is then too late).
+   */
+  readonly mergeHorizonMs?: number;
 }
 
 export interface PartitionDrain {
   readonly emissions: WindowResult[];
   readonly checkpoint: CheckpointDelta;
+  /** Pass to `archived` once the checkpoint holding this drain is stored (null: no archive). */
+  readonly drain: number | null;
 }
 
 /** One partition's state: its lanes, its open windows and the events counted in them. */
@@ -84,6 +104,8 @@ interface PartitionData {
   readonly lanes: LaneClocks;
   readonly windows: OpenWindows;
   readonly counted: CountedEvents;
+  /** Closed here and not yet known to be stored (null: no archive). */
+  readonly closed: ClosedWindows | null;
 }
 
 export class WindowEngineError extends Error {
@@ -100,6 +122,13 @@ export class WindowEngine {
   private readonly aggregateOptions: AggregateOptions;
   /** How far behind W a counted fullname can still matter: the longest window plus lateness. */
   private readonly seenHorizonMs: number;
+  private readonly longestWindowMs: number;
+  /** Closed windows reopened from the archive so far (all partitions). */
+  private reopened = 0;
+  private readonly reopenOptions: {
+    readonly specs: readonly WindowSpec[];
+    readonly allowedLatenessMs: number;
+  };
 
   constructor(private readonly options: WindowEngineOptions) {
     if (options.specs.length === 0)
@@ -112,8 +141,9 @@ export class WindowEngine {
       names.add(spec.name);
     }
     this.aggregateOptions = options.aggregate ?? DEFAULT_AGGREGATE_OPTIONS;
-    this.seenHorizonMs =
-      Math.max(...options.specs.map((s) => s.sizeMs)) + options.allowedLatenessMs;
+    this.longestWindowMs = Math.max(...options.specs.map((s) => s.sizeMs));
+    this.reopenOptions = { specs: options.specs, allowedLatenessMs: options.allowedLatenessMs };
+    this.seenHorizonMs = this.longestWindowMs + options.allowedLatenessMs;
     this.watermarks = new WatermarkTracker({
       outOfOrdernessMs: options.outOfOrdernessMs,
       idleTimeoutMs: options.idleTimeoutMs,
@@ -121,10 +151,26 @@ export class WindowEngine {
     });
   }
 
-  /** Adds a batch received on `partition`, then advances the watermarks. */
-  ingest(partition: string, inputs: readonly EngineInput[]): IngestOutcome {
+  /**
+   * The closed windows `inputs` may reopen that are not at hand here: fetch
+   * them from the archive and pass them to `ingest` with the same batch.
+   */
+  archiveLookups(partition: string, inputs: readonly EngineInput[]): ArchiveLookup[] {
+    return archiveLookups(this.dataOf(partition), this.options.specs, inputs);
+  }
+
+  /**
+   * Adds a batch received on `partition`, then advances the watermarks.
+   * `archived`: what the archive held for `archiveLookups` of this batch.
+   */
+  ingest(
+    partition: string,
+    inputs: readonly EngineInput[],
+    archived: ArchivedState = NOTHING_ARCHIVED,
+  ): IngestOutcome {
     const lateness = this.options.allowedLatenessMs;
-    const { lanes, windows, counted } = this.dataOf(partition);
+    const data = this.dataOf(partition);
+    const { lanes, windows, counted, closed } = data;
     const applied: EngineInput[] = [];
     const lateApplied: EngineInput[] = [];
     const duplicates: EngineInput[] = [];
@@ -138,18 +184,29 @@ export class WindowEngine {
 
     for (const input of inputs) {
       const lane = input.lane ?? LIVE_LANE;
+      // Live data after the last live stream stopped reopens the live lane;
+      // a backfill that ended stays ended (what it still carries is too late).
+      if (lane === LIVE_LANE && closed) lanes.resume(lane);
       // Each event is judged by its lane's watermark as it stood just before it.
       const watermarkBefore = lanes.watermark(lane);
       lanes.observe(lane, input.subreddit, input.eventTimeMs);
       if (lane === LIVE_LANE && input.eventTimeMs > liveMaxMs) liveMaxMs = input.eventTimeMs;
+      // Before dedupe: a reopened window brings back the events counted in it.
+      if (closed)
+        this.reopened += reopenFor(data, this.reopenOptions, input, watermarkBefore, archived);
       if (counted.has(input.fullname)) {
         duplicates.push(input);
         continue;
       }
       let mayOpen = mayOpenIn.get(lane);
       if (!mayOpen) {
-        mayOpen = (subreddit: string, startMs: number, endMs: number) =>
-          !lanes.closedByAnotherLane(lane, subreddit, startMs, endMs, lateness);
+        // With the archive, a window it does not hold was never closed by a
+        // lane that archives; otherwise, only one no other lane closed opens.
+        const refused = closed ? CLOSED_UNRECOVERABLY : CLOSED_BY_NONE;
+        mayOpen = (subreddit: string, startMs: number, endMs: number) => {
+          const by = lanes.closedBy(lane, subreddit, startMs, endMs, lateness);
+          return closed ? by !== refused : by === CLOSED_BY_NONE;
+        };
         mayOpenIn.set(lane, mayOpen);
       }
       const arrival = windows.add(input, lane, watermarkBefore, mayOpen);
@@ -170,12 +227,16 @@ export class WindowEngine {
   }
 
   /**
-   * Closes a backfill's lane on `partition` at this point of its messages
-   * (the marker ingest sends after the backfill's last event): the windows
-   * only it holds become final. Idempotent.
+   * Closes a lane on `partition` at this point of its messages (the marker
+   * ingest sends after a stream's last event): the windows only it holds
+   * become final. Idempotent. The live lane can reopen (see LaneClocks.resume)
+   * only with the archive of closed windows, so without it the live lane
+   * stays open.
    */
   endLane(partition: string, lane: string): void {
-    this.dataOf(partition).lanes.end(lane);
+    const data = this.dataOf(partition);
+    if (lane === LIVE_LANE && !data.closed) return;
+    data.lanes.end(lane);
     this.advance();
   }
 
@@ -189,7 +250,10 @@ export class WindowEngine {
     const data = this.partitions.get(partition);
     return (
       data !== undefined &&
-      (data.windows.hasPending || data.counted.hasPending || data.lanes.hasChanges)
+      (data.windows.hasPending ||
+        data.counted.hasPending ||
+        data.lanes.hasChanges ||
+        (data.closed?.hasPending ?? false))
     );
   }
 
@@ -200,11 +264,12 @@ export class WindowEngine {
    * partition (`dropPartition`) and restores it from the last checkpoint.
    */
   drain(partition: string): PartitionDrain {
-    const { lanes, windows, counted } = this.dataOf(partition);
+    const { lanes, windows, counted, closed } = this.dataOf(partition);
     const { emissions, upsertWindows, deleteWindows } = windows.drain(partition, (lane) =>
       lanes.watermark(lane),
     );
     const { appendSeen, deleteSeen } = counted.drain();
+    const archive = closed?.drain() ?? null;
     return {
       emissions,
       checkpoint: {
@@ -214,8 +279,26 @@ export class WindowEngine {
         appendSeen,
         deleteSeen,
         upsertLanes: lanes.takeChanged(),
+        ...(archive
+          ? {
+              archive: {
+                windows: archive.windows,
+                seen: archive.seen,
+                purgeBeforeMs: lanes.archivePurgeBeforeMs(this.longestWindowMs),
+              },
+            }
+          : {}),
       },
+      drain: archive?.drain ?? null,
     };
+  }
+
+  /**
+   * The checkpoint holding `drain` (and every drain before it) of `partition`
+   * is stored: what they archived is now read from the store.
+   */
+  archived(partition: string, drain: number): void {
+    this.partitions.get(partition)?.closed?.confirm(drain);
   }
 
   /** Rebuilds a partition from its checkpoint (replacing whatever state it had here). */
@@ -263,6 +346,11 @@ export class WindowEngine {
     return n;
   }
 
+  /** Closed windows reopened from the archive since this engine started. */
+  get reopenedWindowCount(): number {
+    return this.reopened;
+  }
+
   /** Fullnames remembered for dedupe across all partitions (the engine's largest memory). */
   get seenCount(): number {
     let n = 0;
@@ -273,14 +361,18 @@ export class WindowEngine {
   private dataOf(partition: string): PartitionData {
     let data = this.partitions.get(partition);
     if (!data) {
+      const horizon = this.options.mergeHorizonMs ?? 0;
+      const closed = horizon > 0 ? new ClosedWindows() : null;
       data = {
-        lanes: new LaneClocks(this.options.outOfOrdernessMs),
+        lanes: new LaneClocks(this.options.outOfOrdernessMs, horizon),
         windows: new OpenWindows(
           this.options.specs,
           this.options.allowedLatenessMs,
           this.aggregateOptions,
+          closed,
         ),
-        counted: new CountedEvents(),
+        counted: new CountedEvents(closed),
+        closed,
       };
       this.partitions.set(partition, data);
     }
