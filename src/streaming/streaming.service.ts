@@ -220,17 +220,9 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     const messages = batch.messages.filter((m) => BigInt(m.offset) >= expected);
     const last = batch.messages[batch.messages.length - 1];
     if (messages.length > 0) {
-      const generation = runtime.generation;
-      try {
-        // False: a failed flush discarded the state while the archive was read.
-        if (!(await this.apply(runtime, { ...batch, messages })))
-          return { commitOffset: null, deferred: true };
-      } catch (error) {
-        // Only the archive read can fail here: nothing of the batch was taken.
-        if (runtime.generation === generation)
-          this.partitions.fail(runtime, 'reading closed windows', error);
+      // False: the archive read failed, or a failed flush discarded the state meanwhile.
+      if (!(await this.apply(runtime, { ...batch, messages })))
         return { commitOffset: null, deferred: true };
-      }
     }
     if (last && BigInt(last.offset) + 1n > expected) runtime.nextOffset = BigInt(last.offset) + 1n;
 
@@ -279,8 +271,16 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     if (lookups.length > 0) {
       const generation = runtime.generation;
       stop = timer('archive');
-      archived = await this.archive.read(runtime.ref, lookups);
-      stop();
+      try {
+        archived = await this.archive.read(runtime.ref, lookups);
+      } catch (error) {
+        // Nothing of the batch was taken: the partition is re-read from its checkpoint.
+        if (runtime.generation === generation)
+          this.partitions.fail(runtime, 'reading closed windows', error);
+        return false;
+      } finally {
+        stop();
+      }
       if (runtime.generation !== generation) return false;
     }
     stop = timer('windows');

@@ -12,6 +12,13 @@ import { CassandraSession } from './cassandra-session';
 
 const PAGE_SIZE = 500;
 const CLAIM_ATTEMPTS = 10;
+/**
+ * A checkpoint is read right after another owner (or this one) saved it, and
+ * the archive of closed windows right after the checkpoint that wrote it was
+ * confirmed: with more than one replica, reads and writes at a quorum of
+ * the local data centre always meet.
+ */
+const CONSISTENCY = types.consistencies.localQuorum;
 
 /**
  * Streaming checkpoints in Cassandra, one Cassandra partition per Kafka partition.
@@ -107,7 +114,11 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
         params: [...key, purge.kind, purge.beforeKey],
       });
     }
-    const result = await this.session.client.batch(queries, { prepare: true, logged: true });
+    const result = await this.session.client.batch(queries, {
+      prepare: true,
+      logged: true,
+      consistency: CONSISTENCY,
+    });
     if (!result.wasApplied()) throw new CheckpointFencedError(ref, write.epoch);
   }
 
@@ -146,7 +157,7 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
         `SELECT item_key, data FROM ${this.table}
          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? ${where}`,
         [ref.group, ref.topic, ref.partition, kind, ...params],
-        { prepare: true, fetchSize: PAGE_SIZE, pageState },
+        { prepare: true, fetchSize: PAGE_SIZE, pageState, consistency: CONSISTENCY },
       );
       for (const row of page.rows) {
         const data = row.get('data') as string | null;
@@ -163,7 +174,7 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
       `SELECT next_offset, max_event_time FROM ${this.table}
        WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? LIMIT 1`,
       [ref.group, ref.topic, ref.partition],
-      { prepare: true },
+      { prepare: true, consistency: CONSISTENCY },
     );
     const row = head.first() as types.Row | null;
     const kinds = await Promise.all(STATE_KINDS.map((kind) => this.readItems(ref, kind)));

@@ -1,4 +1,4 @@
-import { type ArchiveDelta, type ClosedSeenBucket } from './closed-windows';
+import { type ArchiveDelta, type ClosedSeenBucket, seenBucketKey, unionOf } from './closed-windows';
 import { type LaneSnapshot } from './lane-clocks';
 import { type WindowAggregateCountsJSON, type WindowAggregateJSON } from './window-aggregate';
 import { windowKey } from '@app/common/window-spec';
@@ -123,8 +123,11 @@ function mergeArchives(
   for (const w of [...older.windows, ...newer.windows])
     windows.set(windowKey(w.subreddit, w.window, w.windowStartMs), w);
   const seen = new Map<string, ClosedSeenBucket>();
-  for (const b of [...older.seen, ...newer.seen])
-    seen.set(`${b.subreddit}\u0000${b.minuteMs}\u0000${b.lane}`, b);
+  for (const b of [...older.seen, ...newer.seen]) {
+    const key = seenBucketKey(b);
+    const earlier = seen.get(key);
+    seen.set(key, earlier ? unionOf(earlier, b) : b);
+  }
   const purges = [older.purgeBeforeMs, newer.purgeBeforeMs].filter((t) => t !== null);
   return {
     windows: [...windows.values()],

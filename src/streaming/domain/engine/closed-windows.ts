@@ -18,8 +18,8 @@ import { windowKey } from '@app/common/window-spec';
  *
  * The archive is bounded in event time: it keeps the windows that end
  * within the merge horizon of the partition's newest event (any lane). Within
- * that horizon, a window missing from the archive was never closed by
- * another lane, and may be opened afresh; beyond it, a lane reaching a
+ * that horizon, a window missing from the archive was never closed by a lane
+ * that archives (one started with the archive on), and may be opened afresh; beyond it, a lane reaching a
  * window another lane closed is refused as too late, visibly (LaneClocks).
  * Both the horizon and what the archive holds are functions of the
  * partition's messages, so a replay after a crash decides as the first run.
@@ -41,7 +41,10 @@ export interface ClosedSeenBucket {
 export interface ArchiveDelta {
   readonly windows: readonly WindowSnapshot[];
   readonly seen: readonly ClosedSeenBucket[];
-  /** Archived windows starting before this (and their events) can no longer be reopened. */
+  /**
+   * The archive may drop windows starting before this, and the events of
+   * days before its day: none of them can be reopened any more.
+   */
   readonly purgeBeforeMs: number | null;
 }
 
@@ -69,13 +72,23 @@ interface Held<T> {
   drainedAt: number | null;
 }
 
-const seenBucketKey = (b: Pick<ClosedSeenBucket, 'subreddit' | 'minuteMs' | 'lane'>) =>
+export const HOUR_MS = 3_600_000;
+
+export const seenBucketKey = (b: Pick<ClosedSeenBucket, 'subreddit' | 'minuteMs' | 'lane'>) =>
   `${b.subreddit}\u0000${b.minuteMs}\u0000${b.lane}`;
+
+/** The same minute's events from two closings, each fullname once. */
+export function unionOf(older: ClosedSeenBucket, newer: ClosedSeenBucket): ClosedSeenBucket {
+  const names = new Set(newer.entries.map(([fullname]) => fullname));
+  const extra = older.entries.filter(([fullname]) => !names.has(fullname));
+  return extra.length === 0 ? newer : { ...newer, entries: [...newer.entries, ...extra] };
+}
 
 export class ClosedWindows {
   private readonly windows = new Map<string, Held<WindowSnapshot>>();
   private readonly seen = new Map<string, Held<ClosedSeenBucket>>();
   private drains = 0;
+  private purgedBeforeMs = Number.NEGATIVE_INFINITY;
   private confirmed = 0;
   private settled = 0;
   private pending = 0;
@@ -88,8 +101,12 @@ export class ClosedWindows {
     this.pending++;
   }
 
+  /** A minute's events closed again while an earlier closing is held: both parts count. */
   closeSeen(bucket: ClosedSeenBucket): void {
-    this.seen.set(seenBucketKey(bucket), { item: bucket, drainedAt: null });
+    const key = seenBucketKey(bucket);
+    const held = this.seen.get(key);
+    const item = held ? unionOf(held.item, bucket) : bucket;
+    this.seen.set(key, { item, drainedAt: null });
     this.pending++;
   }
 
@@ -111,8 +128,23 @@ export class ClosedWindows {
     return this.pending > 0;
   }
 
-  /** What was closed since the last drain, and the number of this drain for `confirm`. */
-  drain(): { windows: WindowSnapshot[]; seen: ClosedSeenBucket[]; drain: number } {
+  /**
+   * What was closed since the last drain, the number of this drain for
+   * `confirm`, and the purge line when it has moved to a later hour since the
+   * last one handed out (each purge is a range tombstone in the store: one
+   * an hour, not one a checkpoint). When the store purges does not change
+   * what is reopened: reopening stops at the horizon, which lies after every
+   * purge line.
+   */
+  drain(purgeLineMs: number | null): ArchiveDelta & { drain: number } {
+    let purgeBeforeMs: number | null = null;
+    if (purgeLineMs !== null) {
+      const line = Math.floor(purgeLineMs / HOUR_MS) * HOUR_MS;
+      if (line > this.purgedBeforeMs) {
+        this.purgedBeforeMs = line;
+        purgeBeforeMs = line;
+      }
+    }
     const drain = ++this.drains;
     const windows: WindowSnapshot[] = [];
     const seen: ClosedSeenBucket[] = [];
@@ -127,7 +159,7 @@ export class ClosedWindows {
       seen.push(held.item);
     }
     this.pending = 0;
-    return { windows, seen, drain };
+    return { windows, seen, purgeBeforeMs, drain };
   }
 
   /**

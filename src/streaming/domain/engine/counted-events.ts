@@ -15,8 +15,8 @@ export type OpenWindowCheck = (subreddit: string, fromMs: number, toMs: number) 
  *
  * A fullname is forgotten once its own lane's watermark has moved past every
  * window it can fall in (the caller's horizon: the longest window plus the
- * allowed lateness) and none of those windows is still held open by another
- * lane. A window can then only come back by being reopened from the archive
+ * allowed lateness) and none of those windows is still held (open, or
+ * dropped but not yet drained and archived). A window can then only come back by being reopened from the archive
  * (ClosedWindows), and the forgotten events of its span come back with it
  * (`reinstate`) before any event is judged a duplicate or not; a lane reaching
  * a closed window that is not archived is refused (LaneClocks). So forgetting
@@ -79,20 +79,6 @@ export class CountedEvents {
       this.remember(entry, this.nextSeq);
       this.pending.push(entry);
     }
-  }
-
-  /** The remembered entries of `subreddit`, in every lane, with an event time in [fromMs, toMs). */
-  entriesIn(subreddit: string, fromMs: number, toMs: number): SeenEntry[] {
-    const found: SeenEntry[] = [];
-    for (const [bucketKey, minutes] of this.buckets) {
-      if (bucketKey.slice(bucketKey.indexOf('\u0000') + 1) !== subreddit) continue;
-      for (let minute = floorTo(fromMs, MINUTE_MS); minute < toMs; minute += MINUTE_MS) {
-        for (const entry of minutes.get(minute) ?? []) {
-          if (entry[1] >= fromMs && entry[1] < toMs) found.push(entry);
-        }
-      }
-    }
-    return found;
   }
 
   /** The row of events counted since the last drain (if any), and the rows to delete. */

@@ -8,7 +8,7 @@ export interface LaneSnapshot {
   readonly ranges: Readonly<Record<string, readonly number[]>>;
   /** See LaneState.allSubreddits. */
   readonly allSubreddits?: boolean;
-  /** The backfill has published all its events: see `end`. */
+  /** The lane's stream(s) published their last event: see `end` and `resume`. */
   readonly ended?: boolean;
   /**
    * The merge horizon in force when the lane began: the windows it closes
@@ -127,11 +127,12 @@ export class LaneClocks {
 
   /**
    * Whether a lane other than `lane` may have held, and then dropped, the
-   * window [windowStartMs, windowEndMs) of `subreddit`: it has carried that
+   * window [windowStartMs, windowEndMs) of `subreddit` (it has carried that
    * subreddit's events in a stretch of time that meets the window, and its
-   * watermark has passed the end plus the allowed lateness. When every such
-   * lane archives what it closes and the window ends within its horizon of
-   * the newest event, the archive answers for the window.
+   * watermark has passed the end plus the allowed lateness), or `lane`
+   * itself did when it last ended. When every such lane archives what it
+   * closes and the window ends within its horizon of the newest event, the
+   * archive answers for the window.
    */
   closedBy(
     lane: string,
@@ -142,8 +143,13 @@ export class LaneClocks {
   ): ClosedBy {
     let closedBy: ClosedBy = CLOSED_BY_NONE;
     for (const [other, state] of this.lanes) {
-      if (other === lane) continue;
-      if (this.watermark(other) < windowEndMs + allowedLatenessMs) continue;
+      // No lane held a window that starts after its newest event.
+      if (windowStartMs > state.maxEventTimeMs) continue;
+      if (other === lane) {
+        // Its own windows it closed by ending (see resume); those it passed
+        // in the ordinary way its own watermark refuses before this is asked.
+        if (state.closedThroughMs === null || windowStartMs > state.closedThroughMs) continue;
+      } else if (this.watermark(other) < windowEndMs + allowedLatenessMs) continue;
       if (!state.allSubreddits) {
         const ranges = state.ranges.get(subreddit);
         if (!ranges || !meets(ranges, windowStartMs, windowEndMs)) continue;
@@ -165,7 +171,12 @@ export class LaneClocks {
     for (const [lane, state] of this.lanes) {
       const ranges = state.allSubreddits ? null : state.ranges.get(subreddit);
       if (ranges === undefined) continue;
-      found.push({ lane, ranges, closedThroughMs: state.closedThroughMs });
+      found.push({
+        lane,
+        ranges,
+        closedThroughMs: state.closedThroughMs,
+        maxEventTimeMs: state.maxEventTimeMs,
+      });
     }
     return found;
   }
@@ -177,7 +188,9 @@ export class LaneClocks {
 
   /** The longest merge horizon of any lane (0: none archives). */
   get maxArchiveHorizonMs(): number {
-    let horizon = 0;
+    // The configured one too, so it does not change when the first new lane
+    // comes: purge lines and reopen floors must agree within a process.
+    let horizon = this.archiveHorizonMs;
     for (const state of this.lanes.values()) {
       if (state.archiveHorizonMs !== null && state.archiveHorizonMs > horizon)
         horizon = state.archiveHorizonMs;
@@ -197,8 +210,9 @@ export class LaneClocks {
 
   /**
    * The lane has carried its last event: its watermark moves past every
-   * window, so the windows it alone holds become final and leave memory, and
-   * anything it still carried later would be too late.
+   * window, so the windows it alone holds become final and leave memory. A
+   * backfill lane stays ended (anything it still carried would be too late);
+   * the live lane reopens with new live data (`resume`).
    */
   end(lane: string): void {
     const state = this.lanes.get(lane);
@@ -266,9 +280,13 @@ export class LaneClocks {
         ranges: new Map(Object.entries(snapshot.ranges).map(([sub, r]) => [sub, [...r]])),
         allSubreddits: snapshot.allSubreddits === true,
         ended: snapshot.ended === true,
-        archiveHorizonMs: snapshot.archiveHorizonMs ?? null,
+        // With the archive off, nothing a lane closes from now on is
+        // archived: it cannot answer for this lane's windows any more.
+        archiveHorizonMs: this.archiveHorizonMs > 0 ? (snapshot.archiveHorizonMs ?? null) : null,
         closedThroughMs: snapshot.closedThroughMs ?? null,
       });
+      if (this.archiveHorizonMs === 0 && snapshot.archiveHorizonMs !== undefined)
+        this.changed.add(snapshot.lane);
       if (snapshot.maxEventTimeMs > this.newestMs) this.newestMs = snapshot.maxEventTimeMs;
     }
     if (liveMaxEventTimeMs !== null && !this.lanes.has(LIVE_LANE)) {
@@ -292,10 +310,12 @@ export interface LaneCarrier {
   readonly ranges: readonly number[] | null;
   /** See LaneState.closedThroughMs. */
   readonly closedThroughMs: number | null;
+  readonly maxEventTimeMs: number;
 }
 
 /** Whether a carrier may have held (and so closed) the window [startMs, endMs). */
 export function mayHaveHeld(carrier: LaneCarrier, startMs: number, endMs: number): boolean {
+  if (startMs > carrier.maxEventTimeMs) return false;
   return carrier.ranges === null || meets(carrier.ranges, startMs, endMs);
 }
 

@@ -1,14 +1,14 @@
 import { type ArchivedState, NOTHING_ARCHIVED } from './closed-windows';
 import { type EngineInput, type IngestOutcome, type WindowEngine } from './window-engine';
 
-/** A backfill lane that closes after the first `after` inputs of a batch. */
+/** A lane that closes after the first `after` inputs of a batch. */
 export interface LaneEnd {
   readonly lane: string;
   readonly after: number;
 }
 
 /**
- * Ingests a batch in which backfill lanes close between events, in the
+ * Ingests a batch in which lanes close between events, in the
  * batch's order, as one outcome: the events before a lane's end are judged
  * with the lane still open, those after it with the lane closed.
  */

@@ -100,6 +100,9 @@ export class OpenWindows {
           this.windows.set(key, state);
         }
         if (!state.lanes.includes(lane)) state.lanes = [...state.lanes, lane].sort();
+        // Dropped but not yet drained: this lane can still reach it, so it
+        // stays (the next advance judges it again, by this lane too).
+        state.dropped = false;
         state.aggregate.add(event);
         this.dirty.add(key);
         if (watermarkBefore >= windowEndMs) arrival = LATE;
@@ -161,26 +164,24 @@ export class OpenWindows {
     return { emissions, upsertWindows, deleteWindows };
   }
 
-  /** Removes a dropped window from state (and the checkpoint), archiving it. */
+  /**
+   * Removes a dropped window from state (and the checkpoint), archiving it
+   * whole, its author set included: rebuilt from counted events it could
+   * take authors whose events were too late for it.
+   */
   private remove(state: WindowState): void {
     this.windows.delete(state.key);
     this.droppedKeys.push(state.key);
-    this.archive?.closeWindow(snapshotOf(state));
+    this.archive?.closeWindow({ ...snapshotOf(state), aggregate: state.aggregate.toJSON() });
   }
 
   /**
-   * Brings back an archived window so a late lane can add to it: its counts
-   * as archived, and its author set rebuilt from the counted events of its
-   * span (which the caller has reinstated). It is not changed yet, so
-   * nothing is emitted unless an event is added.
+   * Brings back an archived window so a late lane can add to it, as it was
+   * archived. It is not changed yet, so nothing is emitted unless an event
+   * is added (and if none is, the next advance drops it again).
    */
-  reopen(snapshot: WindowSnapshot, authors: Iterable<string>): void {
+  reopen(snapshot: WindowSnapshot): void {
     this.restore(snapshot);
-    const state = this.windows.get(
-      windowKey(snapshot.subreddit, snapshot.window, snapshot.windowStartMs),
-    );
-    if (!state) return;
-    for (const author of authors) state.aggregate.authors.add(author);
   }
 
   /** Takes back a checkpointed window (skipped when its spec is no longer configured). */
@@ -201,13 +202,17 @@ export class OpenWindows {
     });
   }
 
-  /** True while some window of `subreddit` overlapping [fromMs, toMs) can still take events. */
+  /**
+   * True while some window of `subreddit` overlapping [fromMs, toMs) is held:
+   * open, or dropped but not yet drained (and archived). Its counted events
+   * must stay remembered until then, or a late lane could add one of them to
+   * it a second time.
+   */
   isOpen(subreddit: string, fromMs: number, toMs: number): boolean {
     for (const spec of this.specs) {
       const slide = slideOf(spec);
       for (let start = floorTo(fromMs, slide) - spec.sizeMs + slide; start < toMs; start += slide) {
-        const state = this.windows.get(windowKey(subreddit, spec.name, start));
-        if (state && !state.dropped) return true;
+        if (this.windows.has(windowKey(subreddit, spec.name, start))) return true;
       }
     }
     return false;

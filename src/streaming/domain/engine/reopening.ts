@@ -83,10 +83,9 @@ export function archiveLookups(
 
 /**
  * Reopens the closed windows `input` falls in that its lane can still
- * reach, from what is held here or was fetched for the batch: their counts
- * as archived, the events counted in their span back in the dedupe set (so
- * the caller judges duplicates after this), and their author sets rebuilt
- * from those events. Only within the archive's horizon as the lanes stand at
+ * reach, from what is held here or was fetched for the batch: the windows as
+ * archived, and the events counted in their span back in the dedupe set (so
+ * the caller judges duplicates after this). Only within the archive's horizon as the lanes stand at
  * this event, so whether a window reopens does not depend on when the store
  * purged what lies beyond it. Returns how many it reopened.
  */
@@ -118,10 +117,7 @@ export function reopenFor(
       ]) {
         counted.reinstate(bucket.entries);
       }
-      const authors = counted
-        .entriesIn(input.subreddit, windowStartMs, windowEndMs)
-        .flatMap(([, , , author]) => (author === undefined ? [] : [author]));
-      windows.reopen(snapshot, authors);
+      windows.reopen(snapshot);
       reopened++;
     }
   }

@@ -186,7 +186,7 @@ export class WindowEngine {
       const lane = input.lane ?? LIVE_LANE;
       // Live data after the last live stream stopped reopens the live lane;
       // a backfill that ended stays ended (what it still carries is too late).
-      if (lane === LIVE_LANE && closed) lanes.resume(lane);
+      if (lane === LIVE_LANE) lanes.resume(lane);
       // Each event is judged by its lane's watermark as it stood just before it.
       const watermarkBefore = lanes.watermark(lane);
       lanes.observe(lane, input.subreddit, input.eventTimeMs);
@@ -269,7 +269,7 @@ export class WindowEngine {
       lanes.watermark(lane),
     );
     const { appendSeen, deleteSeen } = counted.drain();
-    const archive = closed?.drain() ?? null;
+    const archive = closed?.drain(lanes.archivePurgeBeforeMs(this.longestWindowMs)) ?? null;
     return {
       emissions,
       checkpoint: {
@@ -284,7 +284,7 @@ export class WindowEngine {
               archive: {
                 windows: archive.windows,
                 seen: archive.seen,
-                purgeBeforeMs: lanes.archivePurgeBeforeMs(this.longestWindowMs),
+                purgeBeforeMs: archive.purgeBeforeMs,
               },
             }
           : {}),

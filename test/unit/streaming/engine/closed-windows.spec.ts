@@ -363,6 +363,35 @@ describe('closed windows: a backfill merges into windows another lane has closed
     expect(stored(p.rows)).toEqual(truth([...first, ...again]));
   });
 
+  it('counts an event once whether or not a flush came between the lane closing and its duplicate arriving', async () => {
+    const results: Map<string, [number, number]>[] = [];
+    for (const flushBetween of [false, true]) {
+      const p = new Partition();
+      await p.start();
+      const first = [live(0, 't1_f', 'ann'), live(20 * SECOND, 't1_g', 'bob')];
+      await p.feed(first);
+      // The live lane ends (its windows are dropped, still held until the next drain)...
+      await p.feed([], [{ lane: LIVE_LANE, after: 0 }]);
+      if (flushBetween) await p.flush();
+      // ...and a backfill brings one of the same comments and a new one.
+      const history = [backfill(0, 't1_f', 'ann'), backfill(30 * SECOND, 't1_h', 'cy')];
+      const outcome = await p.feed(history);
+      expect(outcome.duplicates.map((e) => e.fullname)).toEqual(['t1_f']);
+      await p.feed([backfill(20 * MINUTE, 't1_later')], [{ lane: BACKFILL, after: 1 }]);
+      await p.flush();
+      expect([...p.rows.values()].every((r) => r.final)).toBe(true);
+      results.push(stored(p.rows));
+    }
+    const all = [
+      live(0, 't1_f', 'ann'),
+      live(20 * SECOND, 't1_g', 'bob'),
+      backfill(30 * SECOND, 't1_h', 'cy'),
+      backfill(20 * MINUTE, 't1_later'),
+    ];
+    expect(results[0]).toEqual(truth(all));
+    expect(results[1]).toEqual(truth(all));
+  });
+
   it('with the archive off, refuses as before', async () => {
     const p = new Partition(new MemoryStateStore(), 0);
     await p.start();
