@@ -92,6 +92,44 @@ interface Consumed {
   deadLettered: number;
 }
 
+interface LaneApp {
+  readonly folder: ReturnType<typeof tempDir>;
+  ns: TestNamespace;
+  app: INestApplication;
+  http: HttpTestApp['http'];
+  post: HttpTestApp['post'];
+  cassandra: CassandraClient;
+  pg: PgClient;
+}
+
+/**
+ * An app on the real stack in a namespace of its own (replays read from a
+ * temporary folder), with clients for both stores, for the tests of one
+ * describe block; `prepare` runs before the app starts.
+ */
+function useLaneApp(name: string, prepare: (dir: string) => void = () => undefined): LaneApp {
+  const lane = { folder: tempDir(name) } as LaneApp;
+  beforeAll(async () => {
+    prepare(lane.folder.dir);
+    lane.ns = testNamespace({ REPLAY_DIR: lane.folder.dir, WINDOW_SPECS });
+    ({ app: lane.app, http: lane.http, post: lane.post } = await startHttpApp(lane.ns));
+    lane.cassandra = new CassandraClient({
+      contactPoints: [STACK.cassandra],
+      localDataCenter: lane.ns.config.cassandra.localDataCenter,
+    });
+    lane.pg = new PgClient({ connectionString: STACK.warehouseUrl });
+    await lane.pg.connect();
+  });
+  afterAll(async () => {
+    await lane.app?.close();
+    await lane.cassandra?.shutdown();
+    await lane.pg?.end();
+    await dropNamespace(lane.ns.config);
+    lane.folder.cleanup();
+  });
+  return lane;
+}
+
 /**
  * History next to live data on the real stack: recorded Reddit items from
  * 2014 to 2026 replayed at full speed while a live stream runs on the same
@@ -101,34 +139,9 @@ interface Consumed {
  * in the warehouse.
  */
 describe('backfill lanes: a replay of old dumps next to a live stream', () => {
-  const folder = tempDir('lanes');
-  let ns: TestNamespace;
-  let app: INestApplication;
-  let http: HttpTestApp['http'];
-  let post: HttpTestApp['post'];
-  let cassandra: CassandraClient;
-  let pg: PgClient;
-
-  beforeAll(async () => {
-    writeDump(folder.dir, 'history.jsonl', buildDump(loadRecordedItems(), { every: 1e9 }).text);
-    ns = testNamespace({ REPLAY_DIR: folder.dir, WINDOW_SPECS });
-    ({ app, http, post } = await startHttpApp(ns));
-    cassandra = new CassandraClient({
-      contactPoints: [STACK.cassandra],
-      localDataCenter: ns.config.cassandra.localDataCenter,
-    });
-    pg = new PgClient({ connectionString: STACK.warehouseUrl });
-    await pg.connect();
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await cassandra?.shutdown();
-    await pg?.end();
-    await dropNamespace(ns.config);
-    folder.cleanup();
-  });
-
+  const lane = useLaneApp('lanes', (dir) =>
+    writeDump(dir, 'history.jsonl', buildDump(loadRecordedItems(), { every: 1e9 }).text),
+  );
   it('counts every replayed item in its window and leaves the live windows as they were', async () => {
     const history = toEvents(loadRecordedItems(), 'history');
     const subreddits = [...new Set(history.map((e) => e.subreddit))];
@@ -144,10 +157,10 @@ describe('backfill lanes: a replay of old dumps next to a live stream', () => {
     })
       .take(600)
       .map((item) => ({ ...item, ingestedUtc: Date.now() / 1000 }));
-    await app.get(EventSink).publish(live);
+    await lane.app.get(EventSink).publish(live);
     const liveOnly = expectedWindows(live, specs, { sentimentOf });
     await awaitWindowsEqual(
-      () => readCassandraWindows(cassandra, ns.config.cassandra.keyspace),
+      () => readCassandraWindows(lane.cassandra, lane.ns.config.cassandra.keyspace),
       liveOnly,
       {
         what: 'the live windows',
@@ -155,32 +168,40 @@ describe('backfill lanes: a replay of old dumps next to a live stream', () => {
       },
     );
 
-    await post('/api/streams')
+    await lane
+      .post('/api/streams')
       .send({ id: 'history', source: 'replay', replay: { file: 'history.jsonl', speed: 'max' } })
       .expect(201);
     const expected = expectedWindows([...live, ...history], specs, { sentimentOf });
     await awaitWindowsEqual(
-      () => readCassandraWindows(cassandra, ns.config.cassandra.keyspace),
+      () => readCassandraWindows(lane.cassandra, lane.ns.config.cassandra.keyspace),
       expected,
       { what: 'live and history windows in Cassandra', digits: 6 },
     );
-    await awaitWindowsEqual(() => readWarehouseWindows(pg, ns.config.warehouse.schema), expected, {
-      what: 'live and history windows in the warehouse',
-      digits: 6,
-    });
+    await awaitWindowsEqual(
+      () => readWarehouseWindows(lane.pg, lane.ns.config.warehouse.schema),
+      expected,
+      {
+        what: 'live and history windows in the warehouse',
+        digits: 6,
+      },
+    );
 
     // The replay has ended: its lane closes, and its windows are final without more data.
     const historyOnly = expectedWindows(history, specs, { sentimentOf });
     await eventually(
-      () => storedAmong(cassandra, ns.config.cassandra.keyspace, historyOnly),
+      () => storedAmong(lane.cassandra, lane.ns.config.cassandra.keyspace, historyOnly),
       (rows) => rows.length === historyOnly.length && rows.every((w) => w.isFinal === true),
       { what: 'every history window final' },
     );
 
     const consumed = await eventually(
       async () =>
-        ((await http.get('/api/streams/history').expect(200)).body as { consumed: Consumed | null })
-          .consumed,
+        (
+          (await lane.http.get('/api/streams/history').expect(200)).body as {
+            consumed: Consumed | null;
+          }
+        ).consumed,
       (c) => (c?.applied ?? 0) + (c?.tooLate ?? 0) + (c?.duplicates ?? 0) >= history.length,
       { what: 'the replay fully accounted for' },
     );
@@ -194,14 +215,16 @@ describe('backfill lanes: a replay of old dumps next to a live stream', () => {
   it('runs two backfills of different months at once: each event in its window, once', async () => {
     const january = retimed(Date.UTC(2024, 0, 10) / 1000, 3, 2, 'jan');
     const march = retimed(Date.UTC(2024, 2, 10) / 1000, 3, 2, 'mar');
-    writeDump(folder.dir, 'january.jsonl', buildDump(january, { every: 1e9 }).text);
-    writeDump(folder.dir, 'march.jsonl', buildDump(march, { every: 1e9 }).text);
-    const before = await readCassandraWindows(cassandra, ns.config.cassandra.keyspace);
+    writeDump(lane.folder.dir, 'january.jsonl', buildDump(january, { every: 1e9 }).text);
+    writeDump(lane.folder.dir, 'march.jsonl', buildDump(march, { every: 1e9 }).text);
+    const before = await readCassandraWindows(lane.cassandra, lane.ns.config.cassandra.keyspace);
     await Promise.all([
-      post('/api/streams')
+      lane
+        .post('/api/streams')
         .send({ id: 'january', source: 'replay', replay: { file: 'january.jsonl' } })
         .expect(201),
-      post('/api/streams')
+      lane
+        .post('/api/streams')
         .send({ id: 'march', source: 'replay', replay: { file: 'march.jsonl' } })
         .expect(201),
     ]);
@@ -210,17 +233,20 @@ describe('backfill lanes: a replay of old dumps next to a live stream', () => {
     const keys = new Set(expected.map((w) => windowKey(w)));
     // Only 2024's windows: the first test's live and history rows stay as they are.
     await awaitWindowsEqual(
-      () => storedAmong(cassandra, ns.config.cassandra.keyspace, expected),
+      () => storedAmong(lane.cassandra, lane.ns.config.cassandra.keyspace, expected),
       expected,
       { what: 'two backfills of 2024 in Cassandra', digits: 6 },
     );
-    const after = await readCassandraWindows(cassandra, ns.config.cassandra.keyspace);
+    const after = await readCassandraWindows(lane.cassandra, lane.ns.config.cassandra.keyspace);
     expect(after.filter((w) => !keys.has(windowKey(w)))).toEqual(before);
     for (const id of ['january', 'march']) {
       const consumed = await eventually(
         async () =>
-          ((await http.get(`/api/streams/${id}`).expect(200)).body as { consumed: Consumed | null })
-            .consumed,
+          (
+            (await lane.http.get(`/api/streams/${id}`).expect(200)).body as {
+              consumed: Consumed | null;
+            }
+          ).consumed,
         (c) => (c?.applied ?? 0) === january.length,
         { what: `${id} fully applied` },
       );
@@ -238,33 +264,7 @@ describe('backfill lanes: a replay of old dumps next to a live stream', () => {
  * stream goes on after the backfill has ended.
  */
 describe('backfill lanes: a backfill reaching the present next to the live stream', () => {
-  const folder = tempDir('lanes-present');
-  let ns: TestNamespace;
-  let app: INestApplication;
-  let http: HttpTestApp['http'];
-  let post: HttpTestApp['post'];
-  let cassandra: CassandraClient;
-  let pg: PgClient;
-
-  beforeAll(async () => {
-    ns = testNamespace({ REPLAY_DIR: folder.dir, WINDOW_SPECS });
-    ({ app, http, post } = await startHttpApp(ns));
-    cassandra = new CassandraClient({
-      contactPoints: [STACK.cassandra],
-      localDataCenter: ns.config.cassandra.localDataCenter,
-    });
-    pg = new PgClient({ connectionString: STACK.warehouseUrl });
-    await pg.connect();
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await cassandra?.shutdown();
-    await pg?.end();
-    await dropNamespace(ns.config);
-    folder.cleanup();
-  });
-
+  const lane = useLaneApp('lanes-present');
   it('counts each item once where live and history meet, and the live stream goes on', async () => {
     // The recorded items re-timed into the last nine minutes, one a second,
     // the newest a few seconds old.
@@ -274,27 +274,28 @@ describe('backfill lanes: a backfill reaching the present next to the live strea
     const liveItems = items.filter((_, i) => i % 3 !== 2);
     const dumpItems = items.filter((_, i) => i % 3 !== 1);
     const live = toEvents(liveItems, 'live', 'reddit');
-    await app.get(EventSink).publish(live);
+    await lane.app.get(EventSink).publish(live);
     const liveOnly = expectedWindows(live, specs, { sentimentOf });
     await awaitWindowsEqual(
-      () => readCassandraWindows(cassandra, ns.config.cassandra.keyspace),
+      () => readCassandraWindows(lane.cassandra, lane.ns.config.cassandra.keyspace),
       liveOnly,
       { what: 'the live windows', digits: 6 },
     );
 
-    writeDump(folder.dir, 'recent.jsonl', buildDump(dumpItems, { every: 1e9 }).text);
-    await post('/api/streams')
+    writeDump(lane.folder.dir, 'recent.jsonl', buildDump(dumpItems, { every: 1e9 }).text);
+    await lane
+      .post('/api/streams')
       .send({ id: 'recent', source: 'replay', replay: { file: 'recent.jsonl', speed: 'max' } })
       .expect(201);
     const history = toEvents(dumpItems, 'recent');
     const union = [...live, ...history];
     await awaitWindowsEqual(
-      () => readCassandraWindows(cassandra, ns.config.cassandra.keyspace),
+      () => readCassandraWindows(lane.cassandra, lane.ns.config.cassandra.keyspace),
       expectedWindows(union, specs, { sentimentOf }),
       { what: 'live and backfill windows in Cassandra', digits: 6 },
     );
     await awaitWindowsEqual(
-      () => readWarehouseWindows(pg, ns.config.warehouse.schema),
+      () => readWarehouseWindows(lane.pg, lane.ns.config.warehouse.schema),
       expectedWindows(union, specs, { sentimentOf }),
       { what: 'live and backfill windows in the warehouse', digits: 6 },
     );
@@ -302,8 +303,11 @@ describe('backfill lanes: a backfill reaching the present next to the live strea
     const overlap = history.filter((e) => liveNames.has(e.fullname)).length;
     const consumed = await eventually(
       async () =>
-        ((await http.get('/api/streams/recent').expect(200)).body as { consumed: Consumed | null })
-          .consumed,
+        (
+          (await lane.http.get('/api/streams/recent').expect(200)).body as {
+            consumed: Consumed | null;
+          }
+        ).consumed,
       (c) => (c?.applied ?? 0) + (c?.tooLate ?? 0) + (c?.duplicates ?? 0) >= history.length,
       { what: 'the backfill fully accounted for' },
     );
@@ -316,16 +320,17 @@ describe('backfill lanes: a backfill reaching the present next to the live strea
 
     // After the backfill has ended, live data goes on: newer items land in their windows.
     const later = toEvents(retimed(nowS - 2, 1, 1, 'later').slice(0, 40), 'live', 'reddit');
-    await app.get(EventSink).publish(later);
+    await lane.app.get(EventSink).publish(later);
     await awaitWindowsEqual(
-      () => readCassandraWindows(cassandra, ns.config.cassandra.keyspace),
+      () => readCassandraWindows(lane.cassandra, lane.ns.config.cassandra.keyspace),
       expectedWindows([...union, ...later], specs, { sentimentOf }),
       { what: 'the live stream after the backfill', digits: 6 },
     );
   });
 
   it('makes the last windows of a live stream final once it completes', async () => {
-    await post('/api/streams')
+    await lane
+      .post('/api/streams')
       .send({
         id: 'short-live',
         source: 'synthetic',
@@ -338,7 +343,7 @@ describe('backfill lanes: a backfill reaching the present next to the live strea
     // move the live lane past the window it falls in.
     const rows = await eventually(
       async () =>
-        (await readCassandraWindows(cassandra, ns.config.cassandra.keyspace)).filter(
+        (await readCassandraWindows(lane.cassandra, lane.ns.config.cassandra.keyspace)).filter(
           (w) => w.subreddit === 'finalcheck',
         ),
       (found) =>
@@ -349,7 +354,7 @@ describe('backfill lanes: a backfill reaching the present next to the live strea
       { what: 'every window of the completed live stream final' },
     );
     expect(rows.length).toBeGreaterThan(0);
-    const stream = (await http.get('/api/streams/short-live').expect(200)).body as {
+    const stream = (await lane.http.get('/api/streams/short-live').expect(200)).body as {
       state: string;
     };
     expect(stream.state).toBe('completed');

@@ -11,23 +11,11 @@ import { DeadLetterSink, LateEventSink, WindowPublisher } from '@app/kafka/ports
 import { MetricsService } from '@app/metrics/metrics.service';
 import { VaderSentimentScorer } from '@app/nlp/domain/vader/vader-sentiment.scorer';
 import { NlpService } from '@app/nlp/nlp.service';
-import {
-  CheckpointFencedError,
-  PostStore,
-  Warehouse,
-  WindowCheckpointStore,
-  WindowStore,
-} from '@app/storage/ports';
-import {
-  type CheckpointWrite,
-  type PartitionCheckpoint,
-  type PartitionRef,
-  type PostRecord,
-  type StateItem,
-  type WindowRecord,
-} from '@app/storage/records';
+import { PostStore, Warehouse, WindowStore } from '@app/storage/ports';
+import { type PostRecord, type WindowRecord } from '@app/storage/records';
 import { Checkpointer } from '@app/streaming/checkpointer';
 import { ClosedWindowArchive } from '@app/streaming/closed-window-archive';
+import { MemoryCheckpointStore } from '../../support/memory-checkpoint-store';
 import { OutputWriter } from '@app/streaming/output-writer';
 import { StreamingService } from '@app/streaming/streaming.service';
 import { testNamespace } from '../../support/environment';
@@ -137,53 +125,10 @@ class NullSinks {
   })();
 }
 
-/** One partition's checkpoint with an epoch: a claim fences out every earlier owner. */
-class MemoryCheckpointStore extends WindowCheckpointStore {
-  epoch = 0;
-  nextOffset: string | null = null;
-  maxEventTimeMs: number | null = null;
-  readonly items = new Map<string, StateItem>();
-  constructor(private readonly log: Call[]) {
-    super();
-  }
-  claim(): Promise<PartitionCheckpoint> {
-    this.epoch++;
-    return Promise.resolve({
-      epoch: this.epoch,
-      nextOffset: this.nextOffset,
-      maxEventTimeMs: this.maxEventTimeMs,
-      items: [...this.items.values()],
-    });
-  }
-  save(ref: PartitionRef, write: CheckpointWrite): Promise<void> {
-    if (write.epoch !== this.epoch)
-      return Promise.reject(new CheckpointFencedError(ref, write.epoch));
-    for (const item of write.upserts) this.items.set(`${item.kind}/${item.key}`, item);
-    for (const item of write.deletes) this.items.delete(`${item.kind}/${item.key}`);
-    this.nextOffset = write.nextOffset;
-    this.maxEventTimeMs = write.maxEventTimeMs;
-    this.log.push({ kind: 'save', nextOffset: write.nextOffset });
-    return Promise.resolve();
-  }
-  readItems(_ref: PartitionRef, kind: StateItem['kind']): Promise<StateItem[]> {
-    return Promise.resolve([...this.items.values()].filter((item) => item.kind === kind));
-  }
-  readItemsByKey(
-    _ref: PartitionRef,
-    kind: StateItem['kind'],
-    keys: readonly string[],
-  ): Promise<StateItem[]> {
-    return Promise.resolve(keys.flatMap((key) => this.items.get(`${kind}/${key}`) ?? []));
-  }
-  readItemRange(
-    _ref: PartitionRef,
-    kind: StateItem['kind'],
-    fromKey: string,
-    toKey: string,
-  ): Promise<StateItem[]> {
-    return Promise.resolve(
-      [...this.items.values()].filter((i) => i.kind === kind && i.key >= fromKey && i.key < toKey),
-    );
+/** The in-memory checkpoint store, logging each save. */
+class LoggedCheckpointStore extends MemoryCheckpointStore {
+  constructor(log: Call[]) {
+    super((write) => log.push({ kind: 'save', nextOffset: write.nextOffset }));
   }
 
   /** The checkpointed outcomes of the test stream. */
@@ -214,7 +159,7 @@ function server(
   stores: {
     windows: MemoryWindowStore;
     posts: MemoryPostStore;
-    checkpoints: MemoryCheckpointStore;
+    checkpoints: LoggedCheckpointStore;
   },
   log: Call[],
 ): Server {
@@ -317,7 +262,7 @@ function newStores(log: Call[]) {
   return {
     windows: new MemoryWindowStore(),
     posts: new MemoryPostStore(),
-    checkpoints: new MemoryCheckpointStore(log),
+    checkpoints: new LoggedCheckpointStore(log),
   };
 }
 

@@ -1,12 +1,7 @@
 import { ManualClock } from '@app/common/clock';
-import { CheckpointFencedError, WindowCheckpointStore } from '@app/storage/ports';
-import {
-  type CheckpointWrite,
-  type PartitionCheckpoint,
-  type PartitionRef,
-  type StateItem,
-} from '@app/storage/records';
+import { type PartitionRef } from '@app/storage/records';
 import { Checkpointer } from '@app/streaming/checkpointer';
+import { MemoryCheckpointStore } from '../../../support/memory-checkpoint-store';
 import { ClosedWindowArchive } from '@app/streaming/closed-window-archive';
 import {
   type CheckpointDelta,
@@ -27,61 +22,6 @@ const SECOND = 1_000;
 const HOUR = 3_600_000;
 const BACKFILL = 'backfill:last-hour';
 const REF: PartitionRef = { group: 'g', topic: 'reddit.events', partition: 0 };
-
-/** The checkpoint store's contract in memory, ranges and purges included, as Cassandra keeps it. */
-class MemoryStateStore extends WindowCheckpointStore {
-  epoch = 0;
-  nextOffset: string | null = null;
-  maxEventTimeMs: number | null = null;
-  readonly items = new Map<string, StateItem>();
-
-  claim(): Promise<PartitionCheckpoint> {
-    this.epoch++;
-    const state = ['window', 'seen', 'tally', 'lane'];
-    return Promise.resolve({
-      epoch: this.epoch,
-      nextOffset: this.nextOffset,
-      maxEventTimeMs: this.maxEventTimeMs,
-      items: [...this.items.values()].filter((i) => state.includes(i.kind)),
-    });
-  }
-  save(ref: PartitionRef, write: CheckpointWrite): Promise<void> {
-    if (write.epoch !== this.epoch)
-      return Promise.reject(new CheckpointFencedError(ref, write.epoch));
-    for (const item of write.upserts) this.items.set(`${item.kind}/${item.key}`, item);
-    for (const item of write.deletes) this.items.delete(`${item.kind}/${item.key}`);
-    for (const purge of write.purges ?? []) {
-      for (const [id, item] of this.items)
-        if (item.kind === purge.kind && item.key < purge.beforeKey) this.items.delete(id);
-    }
-    this.nextOffset = write.nextOffset;
-    this.maxEventTimeMs = write.maxEventTimeMs;
-    return Promise.resolve();
-  }
-  readItems(_ref: PartitionRef, kind: StateItem['kind']): Promise<StateItem[]> {
-    return Promise.resolve([...this.items.values()].filter((i) => i.kind === kind));
-  }
-  readItemsByKey(
-    _ref: PartitionRef,
-    kind: StateItem['kind'],
-    keys: readonly string[],
-  ): Promise<StateItem[]> {
-    return Promise.resolve(keys.flatMap((key) => this.items.get(`${kind}/${key}`) ?? []));
-  }
-  readItemRange(
-    _ref: PartitionRef,
-    kind: StateItem['kind'],
-    fromKey: string,
-    toKey: string,
-  ): Promise<StateItem[]> {
-    return Promise.resolve(
-      [...this.items.values()].filter((i) => i.kind === kind && i.key >= fromKey && i.key < toKey),
-    );
-  }
-  count(kind: StateItem['kind']): number {
-    return [...this.items.values()].filter((i) => i.kind === kind).length;
-  }
-}
 
 const SPECS = [tumbling(MINUTE), hopping(5 * MINUTE, MINUTE)];
 
@@ -113,7 +53,7 @@ class Partition {
   private pending: CheckpointDelta | null = null;
 
   constructor(
-    readonly store = new MemoryStateStore(),
+    readonly store = new MemoryCheckpointStore(),
     private readonly horizonMs = 24 * HOUR,
   ) {
     this.engine = newEngine(horizonMs);
@@ -261,7 +201,7 @@ describe('closed windows: a backfill merges into windows another lane has closed
       [11, 4],
       [13, 3],
     ] as const) {
-      const store = new MemoryStateStore();
+      const store = new MemoryCheckpointStore();
       const first = new Partition(store);
       await first.start();
       let checkpointedBatches = 0;
@@ -314,7 +254,7 @@ describe('closed windows: a backfill merges into windows another lane has closed
   });
 
   it('beyond the merge horizon refuses the window as too late, and purges the archive behind it', async () => {
-    const p = new Partition(new MemoryStateStore(), HOUR);
+    const p = new Partition(new MemoryCheckpointStore(), HOUR);
     await p.start();
     await p.feed([live(0, 't1_a'), live(10 * SECOND, 't1_b')]);
     await p.feed([live(5 * MINUTE, 't1_c')]);
@@ -393,7 +333,7 @@ describe('closed windows: a backfill merges into windows another lane has closed
   });
 
   it('with the archive off, refuses as before', async () => {
-    const p = new Partition(new MemoryStateStore(), 0);
+    const p = new Partition(new MemoryCheckpointStore(), 0);
     await p.start();
     await p.feed([live(0, 't1_a')]);
     await p.feed([live(8 * MINUTE, 't1_c')]);
