@@ -72,9 +72,15 @@ export class RateBaseline {
     const gap = this.emptyMinutesBefore(minuteMs);
     const fastKeep = (1 - options.fastAlpha) ** gap;
     const slowKeep = (1 - options.slowAlpha) ** gap;
+    // The means start from zero: divided by the weight their minutes carry
+    // so far, a young series is not taken to be quieter than it is.
+    const n = this.minutesSeen + gap;
+    const fastWeight = 1 - (1 - options.fastAlpha) ** n;
+    const slowWeight = 1 - (1 - options.slowAlpha) ** n;
+    if (fastWeight <= 0) return { mean: 0, variance: 0 };
     return {
-      mean: Math.max(this.fast * fastKeep, this.slow * slowKeep),
-      variance: this.variance * fastKeep,
+      mean: Math.max((this.fast * fastKeep) / fastWeight, (this.slow * slowKeep) / slowWeight),
+      variance: (this.variance * fastKeep) / fastWeight,
     };
   }
 

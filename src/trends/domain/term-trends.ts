@@ -31,6 +31,9 @@ interface TermState {
   readonly baseline: RateBaseline;
   risingSinceMs: number | null;
   lastRisingMs: number | null;
+  /** The count of the baseline's last minute, and what was expected of it (for two-minute sums). */
+  previous: number;
+  previousExpected: number;
 }
 
 export interface TermTableJSON {
@@ -41,6 +44,8 @@ export interface TermTableJSON {
     baseline: RateBaselineJSON,
     risingSinceMs: number | null,
     lastRisingMs: number | null,
+    previous: number,
+    previousExpected: number,
   ][];
 }
 
@@ -64,12 +69,15 @@ export class TermTable {
 
   static fromJSON(json: TermTableJSON): TermTable {
     const table = new TermTable(json.firstMinuteMs, json.lastMinuteMs);
-    for (const [term, baseline, risingSinceMs, lastRisingMs] of json.terms)
+    for (const [term, baseline, risingSinceMs, lastRisingMs, previous, expected] of json.terms) {
       table.terms.set(term, {
         baseline: RateBaseline.fromJSON(baseline),
         risingSinceMs,
         lastRisingMs,
+        previous,
+        previousExpected: expected,
       });
+    }
     return table;
   }
 
@@ -82,6 +90,8 @@ export class TermTable {
         s.baseline.toJSON(),
         s.risingSinceMs,
         s.lastRisingMs,
+        s.previous,
+        s.previousExpected,
       ]),
     };
   }
@@ -114,10 +124,19 @@ export class TermTable {
           baseline: RateBaseline.startingAt(minuteMs),
           risingSinceMs: null,
           lastRisingMs: null,
+          previous: 0,
+          previousExpected: 0,
         };
         this.terms.set(term, state);
       }
-      const judged = warm ? judge(state.baseline, minuteMs, count, options) : null;
+      const baseline = state.baseline.expectedAt(minuteMs, options);
+      const expected = Math.max(baseline.mean, options.floorRate);
+      // The minute before counts when it was this term's last one (else it had none).
+      const previous =
+        state.baseline.lastMinute === minuteMs - MINUTE_MS
+          ? { count: state.previous, expected: state.previousExpected }
+          : { count: 0, expected };
+      const judged = warm ? judge(state.baseline, baseline, count, previous, options) : null;
       if (judged) {
         const continues =
           state.risingSinceMs !== null && state.lastRisingMs === minuteMs - MINUTE_MS;
@@ -133,7 +152,9 @@ export class TermTable {
           risingSinceMs: state.risingSinceMs,
         });
       }
-      state.baseline.add(minuteMs, foldedCount(state.baseline, minuteMs, count, options), options);
+      state.baseline.add(minuteMs, foldedCount(state.baseline, baseline, count, options), options);
+      state.previous = count;
+      state.previousExpected = expected;
     }
     if (this.terms.size > options.capacity * 1.25) this.trim(minuteMs, options);
     return rising.sort((a, b) => b.score - a.score || a.term.localeCompare(b.term));
@@ -150,23 +171,41 @@ export class TermTable {
   }
 }
 
-/** The rise of `count` over what `baseline` expected at `minuteMs`, or null when it is not one. */
+/**
+ * The rise of `count` over what `baseline` expected at `minuteMs`, or null
+ * when it is not one. Judged on the minute alone and on the last two minutes
+ * together, the stronger of the two: a 20x surge shows in its first minute,
+ * a 5x one on a rare term needs the second (two minutes of evidence are what
+ * keeps thousands of terms per subreddit from raising chance alarms).
+ */
 function judge(
   baseline: RateBaseline,
-  minuteMs: number,
+  { mean, variance }: { readonly mean: number; readonly variance: number },
   count: number,
+  previous: { readonly count: number; readonly expected: number },
   options: TrendOptions,
 ): Pick<RisingTerm, 'expected' | 'score' | 'confidence' | 'isNew'> | null {
   const isNew = baseline.minutes < options.warmupMinutes;
-  if (count < (isNew ? options.newTermSupport : options.minSupport)) return null;
-  const { mean, variance } = baseline.expectedAt(minuteMs, options);
+  const support = isNew ? options.newTermSupport : options.minSupport;
+  if (count < support) return null;
   const expected = Math.max(mean, options.floorRate);
-  if (count < expected * options.minRatio) return null;
-  const score = (count - expected) / Math.sqrt(expected + variance);
-  if (score < options.minScore) return null;
-  const confidence = 1 - poissonUpperTail(count, expected);
-  if (confidence < options.minConfidence) return null;
-  return { expected, score, confidence, isNew };
+  // The Poisson spread, or the series' own when it varies more (bursty terms).
+  const spread = Math.max(expected, variance);
+  let best: { score: number; p: number } | null = null;
+  // Two minutes against what was expected of each before either was folded
+  // in: the first minute of a surge has not yet lifted the second's baseline.
+  for (const [observed, lambda, minutes] of [
+    [count, expected, 1],
+    [count + previous.count, expected + Math.max(previous.expected, options.floorRate), 2],
+  ] as const) {
+    if (observed < lambda * options.minRatio) continue;
+    const score = (observed - lambda) / Math.sqrt(spread * minutes);
+    if (score < options.minScore) continue;
+    const p = poissonUpperTail(observed, lambda);
+    if (!best || p < best.p) best = { score, p };
+  }
+  if (!best || 1 - best.p < options.minConfidence) return null;
+  return { expected, score: best.score, confidence: 1 - best.p, isNew };
 }
 
 /**
@@ -178,12 +217,11 @@ function judge(
  */
 function foldedCount(
   baseline: RateBaseline,
-  minuteMs: number,
+  { mean, variance }: { readonly mean: number; readonly variance: number },
   count: number,
   options: TrendOptions,
 ): number {
   if (baseline.minutes < options.warmupMinutes) return count;
-  const { mean, variance } = baseline.expectedAt(minuteMs, options);
   const expected = Math.max(mean, options.floorRate);
-  return Math.min(count, expected + 3 * Math.sqrt(expected + variance));
+  return Math.min(count, expected + 2 * Math.sqrt(expected + variance));
 }

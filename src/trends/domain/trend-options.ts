@@ -14,7 +14,11 @@ export interface TrendOptions extends BaselineOptions {
   readonly minRatio: number;
   /** Standard deviations above the expected count (Poisson plus the series' own variance). */
   readonly minScore: number;
-  /** 1 minus the Poisson probability of at least this count at the expected rate. */
+  /**
+   * 1 minus the Poisson probability of at least this count at the expected
+   * rate (over one minute, or the last two). Strict, because every term of
+   * every subreddit is tested every minute.
+   */
   readonly minConfidence: number;
   /** Terms kept per scope and kind; the least active are forgotten beyond it. */
   readonly capacity: number;
@@ -29,6 +33,6 @@ export const DEFAULT_TREND_OPTIONS: TrendOptions = {
   floorRate: 0.2,
   minRatio: 3,
   minScore: 4,
-  minConfidence: 0.999,
+  minConfidence: 0.999_997,
   capacity: 5_000,
 };
