@@ -22,6 +22,7 @@ import {
   SubredditShifts,
   TermTable,
 } from '@app/trends/domain';
+import { normal, poisson, seeded } from '../test/support/random-draws';
 import { formatInt, percentile, table } from './support/report';
 
 const MINUTE = 60_000;
@@ -39,17 +40,6 @@ const MOOD_MINUTES = 15;
 
 function flag(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** Cumulative weights of a Zipf law over n ranks, for draws by binary search. */
@@ -74,22 +64,6 @@ function draw(cumulative: Float64Array, random: () => number): number {
     else hi = mid;
   }
   return lo;
-}
-
-function poisson(rate: number, random: () => number): number {
-  if (rate > 30) return Math.max(0, Math.round(rate + Math.sqrt(rate) * normal(random)));
-  const limit = Math.exp(-rate);
-  let k = 0;
-  let p = random();
-  while (p > limit) {
-    k++;
-    p *= random();
-  }
-  return k;
-}
-
-function normal(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
 }
 
 interface PlantedBurst {

@@ -199,6 +199,9 @@ function judge(
     [count + previous.count, expected + Math.max(previous.expected, options.floorRate), 2],
   ] as const) {
     if (observed < lambda * options.minRatio) continue;
+    // Two minutes speak for this one only while it is still well above its
+    // expectation: the minute after a spike is not a rise of its own.
+    if (minutes === 2 && count < 2 * expected) continue;
     const score = (observed - lambda) / Math.sqrt(spread * minutes);
     if (score < options.minScore) continue;
     const p = poissonUpperTail(observed, lambda);
