@@ -1,26 +1,31 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { WindowCheckpointStore } from '@app/storage/ports';
-import { type CheckpointWrite, type PartitionRef, type StateItem } from '@app/storage/records';
+import { floorTo } from '@app/common/window-spec';
+import {
+  type CheckpointWrite,
+  DAY_MS,
+  type PartitionRef,
+  type StateItem,
+} from '@app/storage/records';
 import {
   type ArchiveDelta,
   type ArchivedState,
   type ArchiveLookup,
   type ClosedSeenBucket,
   NOTHING_ARCHIVED,
+  SEEN_BUCKET_MS,
   type WindowSnapshot,
   windowKey,
 } from './domain/engine';
 
-const DAY_MS = 86_400_000;
-const MINUTE_MS = 60_000;
 /** Keys per IN list: a batch of a backfill can reach hundreds of windows. */
 const KEYS_PER_READ = 100;
 const SEP = '\u0000';
 
 /** Times sort as text once padded (event times are positive). */
 const pad = (ms: number): string => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
-const dayOf = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
+const dayOf = (ms: number): number => floorTo(ms, DAY_MS);
 
 /**
  * The archive of closed windows (see ClosedWindows) in the checkpoint store,
@@ -86,7 +91,7 @@ export class ClosedWindowArchive {
     for (const key of windows.keys()) {
       const lookup = lookupOf.get(key);
       if (!lookup) continue;
-      const from = Math.floor(lookup.windowStartMs / MINUTE_MS) * MINUTE_MS;
+      const from = floorTo(lookup.windowStartMs, SEEN_BUCKET_MS);
       for (let day = dayOf(from); day < lookup.windowEndMs; day += DAY_MS) {
         const prefix = `${pad(day)}${SEP}${lookup.subreddit}${SEP}`;
         const range: [string, string] = [

@@ -125,18 +125,22 @@ export class TermTable {
           risingSinceMs: null,
           lastRisingMs: null,
           previous: 0,
-          previousExpected: 0,
+          // As if a minute with nothing, expected at the floor, came before.
+          previousExpected: options.floorRate,
         };
         this.terms.set(term, state);
       }
-      const baseline = state.baseline.expectedAt(minuteMs, options);
-      const expected = Math.max(baseline.mean, options.floorRate);
+      const { mean, variance } = state.baseline.expectedAt(minuteMs, options);
+      // Never below the floor: an unseen term is expected this often.
+      const expected = Math.max(mean, options.floorRate);
       // The minute before counts when it was this term's last one (else it had none).
       const previous =
         state.baseline.lastMinute === minuteMs - MINUTE_MS
           ? { count: state.previous, expected: state.previousExpected }
           : { count: 0, expected };
-      const judged = warm ? judge(state.baseline, baseline, count, previous, options) : null;
+      const judged = warm
+        ? judge(state.baseline, { expected, variance }, count, previous, options)
+        : null;
       if (judged) {
         const continues =
           state.risingSinceMs !== null && state.lastRisingMs === minuteMs - MINUTE_MS;
@@ -152,7 +156,11 @@ export class TermTable {
           risingSinceMs: state.risingSinceMs,
         });
       }
-      state.baseline.add(minuteMs, foldedCount(state.baseline, baseline, count, options), options);
+      state.baseline.add(
+        minuteMs,
+        foldedCount(state.baseline, { expected, variance }, count, options),
+        options,
+      );
       state.previous = count;
       state.previousExpected = expected;
     }
@@ -180,7 +188,7 @@ export class TermTable {
  */
 function judge(
   baseline: RateBaseline,
-  { mean, variance }: { readonly mean: number; readonly variance: number },
+  { expected, variance }: { readonly expected: number; readonly variance: number },
   count: number,
   previous: { readonly count: number; readonly expected: number },
   options: TrendOptions,
@@ -188,7 +196,6 @@ function judge(
   const isNew = baseline.minutes < options.warmupMinutes;
   const support = isNew ? options.newTermSupport : options.minSupport;
   if (count < support) return null;
-  const expected = Math.max(mean, options.floorRate);
   // The Poisson spread, or the series' own when it varies more (bursty terms).
   const spread = Math.max(expected, variance);
   let best: { score: number; p: number } | null = null;
@@ -196,7 +203,7 @@ function judge(
   // in: the first minute of a surge has not yet lifted the second's baseline.
   for (const [observed, lambda, minutes] of [
     [count, expected, 1],
-    [count + previous.count, expected + Math.max(previous.expected, options.floorRate), 2],
+    [count + previous.count, expected + previous.expected, 2],
   ] as const) {
     if (observed < lambda * options.minRatio) continue;
     // Two minutes speak for this one only while it is still well above its
@@ -220,11 +227,10 @@ function judge(
  */
 function foldedCount(
   baseline: RateBaseline,
-  { mean, variance }: { readonly mean: number; readonly variance: number },
+  { expected, variance }: { readonly expected: number; readonly variance: number },
   count: number,
   options: TrendOptions,
 ): number {
   if (baseline.minutes < options.warmupMinutes) return count;
-  const expected = Math.max(mean, options.floorRate);
   return Math.min(count, expected + 2 * Math.sqrt(expected + variance));
 }

@@ -1,5 +1,5 @@
 import { type SeenEntry, type WindowSnapshot } from './checkpoint-delta';
-import { windowKey } from '@app/common/window-spec';
+import { floorTo, windowKey } from '@app/common/window-spec';
 
 /**
  * Closed windows, kept so that a lane arriving late can merge into them.
@@ -28,6 +28,12 @@ import { windowKey } from '@app/common/window-spec';
  * pending until the next drain hands it to a checkpoint, then until that
  * checkpoint is confirmed. Lookups see it before the stored archive.
  */
+
+/**
+ * The span of event time counted events are grouped by (CountedEvents) and
+ * archived in: a reopened window brings back whole buckets of its span.
+ */
+export const SEEN_BUCKET_MS = 60_000;
 
 /** The counted events of one lane, subreddit and event-time minute, as archived. */
 export interface ClosedSeenBucket {
@@ -72,7 +78,7 @@ interface Held<T> {
   drainedAt: number | null;
 }
 
-export const HOUR_MS = 3_600_000;
+const HOUR_MS = 3_600_000;
 
 export const seenBucketKey = (b: Pick<ClosedSeenBucket, 'subreddit' | 'minuteMs' | 'lane'>) =>
   `${b.subreddit}\u0000${b.minuteMs}\u0000${b.lane}`;
@@ -139,7 +145,7 @@ export class ClosedWindows {
   drain(purgeLineMs: number | null): ArchiveDelta & { drain: number } {
     let purgeBeforeMs: number | null = null;
     if (purgeLineMs !== null) {
-      const line = Math.floor(purgeLineMs / HOUR_MS) * HOUR_MS;
+      const line = floorTo(purgeLineMs, HOUR_MS);
       if (line > this.purgedBeforeMs) {
         this.purgedBeforeMs = line;
         purgeBeforeMs = line;

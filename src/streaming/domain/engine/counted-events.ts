@@ -1,9 +1,7 @@
 import { floorTo } from '@app/common/window-spec';
 import { type SeenEntry, type SeenRow } from './checkpoint-delta';
-import { type ClosedWindows } from './closed-windows';
+import { type ClosedWindows, SEEN_BUCKET_MS } from './closed-windows';
 import { LIVE_LANE } from './window-event';
-
-const MINUTE_MS = 60_000;
 
 /** Whether any window of `subreddit` covering some instant of [fromMs, toMs) is still held. */
 export type OpenWindowCheck = (subreddit: string, fromMs: number, toMs: number) => boolean;
@@ -113,8 +111,8 @@ export class CountedEvents {
       const subreddit = bucketKey.slice(split + 1);
       const horizon = horizonOf(lane);
       for (const [minute, entries] of minutes) {
-        if (minute + MINUTE_MS > horizon) continue;
-        if (isOpen(subreddit, minute, minute + MINUTE_MS)) continue;
+        if (minute + SEEN_BUCKET_MS > horizon) continue;
+        if (isOpen(subreddit, minute, minute + SEEN_BUCKET_MS)) continue;
         for (const [name] of entries) this.forget(name);
         minutes.delete(minute);
         this.archive?.closeSeen({ subreddit, minuteMs: minute, lane, entries });
@@ -134,7 +132,7 @@ export class CountedEvents {
       minutes = new Map();
       this.buckets.set(bucketKey, minutes);
     }
-    const minute = floorTo(eventTimeMs, MINUTE_MS);
+    const minute = floorTo(eventTimeMs, SEEN_BUCKET_MS);
     const bucket = minutes.get(minute);
     if (bucket) bucket.push(entry);
     else minutes.set(minute, [entry]);

@@ -1,4 +1,9 @@
-import { type ArchivedState, type ArchiveLookup, type ClosedWindows } from './closed-windows';
+import {
+  type ArchivedState,
+  type ArchiveLookup,
+  type ClosedWindows,
+  SEEN_BUCKET_MS,
+} from './closed-windows';
 import { type CountedEvents } from './counted-events';
 import { type LaneCarrier, type LaneClocks, mayHaveHeld } from './lane-clocks';
 import { type OpenWindows } from './open-windows';
@@ -10,8 +15,6 @@ import {
   windowEnd,
   windowKey,
 } from '@app/common/window-spec';
-
-const MINUTE_MS = 60_000;
 
 const longest = (specs: readonly WindowSpec[]): number => Math.max(...specs.map((s) => s.sizeMs));
 
@@ -108,7 +111,7 @@ export function reopenFor(
       if (windows.holds(key)) continue;
       const snapshot = closed.window(key) ?? archived.windows.get(key);
       if (!snapshot) continue;
-      const fromMinute = floorTo(windowStartMs, MINUTE_MS);
+      const fromMinute = floorTo(windowStartMs, SEEN_BUCKET_MS);
       const inSpan = (b: { subreddit: string; minuteMs: number }) =>
         b.subreddit === input.subreddit && b.minuteMs >= fromMinute && b.minuteMs < windowEndMs;
       for (const bucket of [

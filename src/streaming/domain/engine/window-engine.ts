@@ -125,10 +125,6 @@ export class WindowEngine {
   private readonly longestWindowMs: number;
   /** Closed windows reopened from the archive so far (all partitions). */
   private reopened = 0;
-  private readonly reopenOptions: {
-    readonly specs: readonly WindowSpec[];
-    readonly allowedLatenessMs: number;
-  };
 
   constructor(private readonly options: WindowEngineOptions) {
     if (options.specs.length === 0)
@@ -142,7 +138,6 @@ export class WindowEngine {
     }
     this.aggregateOptions = options.aggregate ?? DEFAULT_AGGREGATE_OPTIONS;
     this.longestWindowMs = Math.max(...options.specs.map((s) => s.sizeMs));
-    this.reopenOptions = { specs: options.specs, allowedLatenessMs: options.allowedLatenessMs };
     this.seenHorizonMs = this.longestWindowMs + options.allowedLatenessMs;
     this.watermarks = new WatermarkTracker({
       outOfOrdernessMs: options.outOfOrdernessMs,
@@ -192,8 +187,7 @@ export class WindowEngine {
       lanes.observe(lane, input.subreddit, input.eventTimeMs);
       if (lane === LIVE_LANE && input.eventTimeMs > liveMaxMs) liveMaxMs = input.eventTimeMs;
       // Before dedupe: a reopened window brings back the events counted in it.
-      if (closed)
-        this.reopened += reopenFor(data, this.reopenOptions, input, watermarkBefore, archived);
+      this.reopened += reopenFor(data, this.options, input, watermarkBefore, archived);
       if (counted.has(input.fullname)) {
         duplicates.push(input);
         continue;
@@ -202,10 +196,9 @@ export class WindowEngine {
       if (!mayOpen) {
         // With the archive, a window it does not hold was never closed by a
         // lane that archives; otherwise, only one no other lane closed opens.
-        const refused = closed ? CLOSED_UNRECOVERABLY : CLOSED_BY_NONE;
         mayOpen = (subreddit: string, startMs: number, endMs: number) => {
           const by = lanes.closedBy(lane, subreddit, startMs, endMs, lateness);
-          return closed ? by !== refused : by === CLOSED_BY_NONE;
+          return closed ? by !== CLOSED_UNRECOVERABLY : by === CLOSED_BY_NONE;
         };
         mayOpenIn.set(lane, mayOpen);
       }
