@@ -47,6 +47,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       )
       .addTag('streams', 'Start, list and stop ingest streams')
       .addTag('windows', 'Per-subreddit event-time windows')
+      .addTag('trends', 'Rising terms, mood shifts and activity bursts')
+      .addTag('live', 'Server-Sent Events: window updates and trends as they happen')
       .addTag('nlp', 'Sentiment, keywords and mentions of ad-hoc text')
       .addTag('health', 'Dependency health')
       .addTag('metrics', 'Prometheus scrape endpoint')

@@ -20,6 +20,7 @@ export interface KafkaConfig {
   readonly topics: {
     readonly events: string;
     readonly windows: string;
+    readonly trends: string;
     readonly deadLetter: string;
     readonly lateEvents: string;
   };
@@ -96,6 +97,21 @@ export interface StreamingConfig {
   readonly retryMaxBackoffMs: number;
 }
 
+export interface TrendsConfig {
+  /** Whether the consumer detects trends (it judges the 1m windows' minutes). */
+  readonly enabled: boolean;
+  /** Terms remembered per subreddit and kind. */
+  readonly termCapacity: number;
+  /** Distinct keywords (and mentions) counted exactly per subreddit-minute. */
+  readonly minuteTerms: number;
+  readonly minSupport: number;
+}
+
+export interface LiveConfig {
+  /** Updates kept per topic for clients that reconnect. */
+  readonly replayBuffer: number;
+}
+
 export interface LoggingConfig {
   readonly format: 'json' | 'pretty';
   readonly level: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -118,6 +134,8 @@ export class AppConfig {
     readonly reddit: RedditConfig,
     readonly ingest: IngestConfig,
     readonly nlp: NlpConfig,
+    readonly trends: TrendsConfig,
+    readonly live: LiveConfig,
   ) {}
 
   static fromEnvironment(env: EnvironmentVariables): AppConfig {
@@ -138,6 +156,7 @@ export class AppConfig {
         topics: {
           events: env.KAFKA_EVENTS_TOPIC,
           windows: env.KAFKA_WINDOWS_TOPIC,
+          trends: env.KAFKA_TRENDS_TOPIC,
           deadLetter: env.KAFKA_DEAD_LETTER_TOPIC,
           lateEvents: env.KAFKA_LATE_EVENTS_TOPIC,
         },
@@ -187,6 +206,13 @@ export class AppConfig {
         sentimentModelFile:
           env.NLP_SENTIMENT_MODEL_FILE === undefined ? null : resolve(env.NLP_SENTIMENT_MODEL_FILE),
       },
+      {
+        enabled: env.TRENDS_ENABLED,
+        termCapacity: env.TRENDS_TERM_CAPACITY,
+        minuteTerms: env.TRENDS_MINUTE_TERMS,
+        minSupport: env.TRENDS_MIN_SUPPORT,
+      },
+      { replayBuffer: env.LIVE_REPLAY_BUFFER },
     );
   }
 }

@@ -89,6 +89,10 @@ export class EnvironmentVariables {
   @Matches(TOPIC_NAME)
   readonly KAFKA_WINDOWS_TOPIC: string = 'reddit.windows';
 
+  /** Rising terms, mood shifts and activity bursts, one record per finding. */
+  @Matches(TOPIC_NAME)
+  readonly KAFKA_TRENDS_TOPIC: string = 'reddit.trends';
+
   @Matches(TOPIC_NAME)
   readonly KAFKA_DEAD_LETTER_TOPIC: string = 'reddit.dead-letter';
 
@@ -289,6 +293,46 @@ export class EnvironmentVariables {
   @Min(100)
   @Max(1_000_000)
   readonly STREAMING_MAX_BUFFERED_EVENTS: number = 5000;
+
+  /** Whether the consumer detects rising terms, mood shifts and bursts (needs the 1m window spec). */
+  @Transform(toBool)
+  @IsBoolean()
+  readonly TRENDS_ENABLED: boolean = true;
+
+  /**
+   * Terms remembered per subreddit and kind (keywords, r/, u/, domains,
+   * $tickers, #hashtags); beyond it the least frequent are forgotten. Bounds
+   * trend memory however many distinct terms arrive.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  readonly TRENDS_TERM_CAPACITY: number = 5000;
+
+  /** Distinct keywords (and, apart, mentions) counted exactly per subreddit-minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(100_000)
+  readonly TRENDS_MINUTE_TERMS: number = 1000;
+
+  /** A known term is reported rising only with at least this many mentions in a minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(10_000)
+  readonly TRENDS_MIN_SUPPORT: number = 5;
+
+  /**
+   * Window and trend updates each server keeps (per topic) for live clients
+   * that reconnect with Last-Event-ID; older gaps are reported, not replayed.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  readonly LIVE_REPLAY_BUFFER: number = 10000;
 
   /** Longest pause between retries of a failed flush while a store is down. */
   @Transform(toInt)

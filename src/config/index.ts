@@ -6,9 +6,11 @@ export type {
   RedditConfig,
   HttpConfig,
   KafkaConfig,
+  LiveConfig,
   LoggingConfig,
   NlpConfig,
   StreamingConfig,
+  TrendsConfig,
   WarehouseConfig,
 } from './app-config';
 export { ConfigModule } from './config.module';

@@ -38,7 +38,9 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
   const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
   const problems = describe(errors);
-  if (!errors.some((e) => e.property === 'WINDOW_SPECS')) problems.push(...windowSpecProblems(env));
+  const specsValid = !errors.some((e) => e.property === 'WINDOW_SPECS');
+  const specProblems = specsValid ? windowSpecProblems(env) : [];
+  problems.push(...specProblems);
   const intervals = ['STREAMING_CHECKPOINT_INTERVAL_MS', 'WINDOW_FLUSH_INTERVAL_MS'];
   if (
     !errors.some((e) => intervals.includes(e.property)) &&
@@ -47,6 +49,16 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
     problems.push(
       `STREAMING_CHECKPOINT_INTERVAL_MS must be at least WINDOW_FLUSH_INTERVAL_MS ` +
         `(${env.WINDOW_FLUSH_INTERVAL_MS}) (got ${env.STREAMING_CHECKPOINT_INTERVAL_MS})`,
+    );
+  }
+  if (
+    env.TRENDS_ENABLED &&
+    specsValid &&
+    specProblems.length === 0 &&
+    !specNames(env.WINDOW_SPECS).includes('1m')
+  ) {
+    problems.push(
+      `TRENDS_ENABLED: trends judge the 1-minute windows, so WINDOW_SPECS must list 1m, or set TRENDS_ENABLED=false (got WINDOW_SPECS "${env.WINDOW_SPECS}")`,
     );
   }
   if (env.NLP_SENTIMENT_MODEL_FILE !== undefined && !isReadableFile(env.NLP_SENTIMENT_MODEL_FILE)) {
@@ -65,6 +77,16 @@ function isReadableFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+function specNames(list: string): string[] {
+  return list.split(',').flatMap((text) => {
+    try {
+      return [parseWindowSpec(text).name];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** What the pattern cannot check: size a multiple of the slide, no spec twice. */

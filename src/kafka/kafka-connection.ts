@@ -74,9 +74,13 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
   private async ensureTopics(): Promise<void> {
     const { topics, partitions, replicationFactor } = this.config.kafka;
     const existing = new Set(await this.admin.listTopics());
-    const wanted = [topics.events, topics.windows, topics.deadLetter, topics.lateEvents].filter(
-      (topic) => !existing.has(topic),
-    );
+    const wanted = [
+      topics.events,
+      topics.windows,
+      topics.trends,
+      topics.deadLetter,
+      topics.lateEvents,
+    ].filter((topic) => !existing.has(topic));
     if (wanted.length === 0) return;
     await this.admin.createTopics({
       waitForLeaders: true,

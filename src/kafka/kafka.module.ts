@@ -5,6 +5,8 @@ import { KafkaConnection } from './kafka-connection';
 import { KafkaDeadLetterSink } from './kafka-dead-letter.sink';
 import { KafkaEventSink } from './kafka-event.sink';
 import { KafkaLateEventSink } from './kafka-late-event.sink';
+import { KafkaTopicTail } from './kafka-topic-tail';
+import { KafkaTrendPublisher } from './kafka-trend.publisher';
 import { KafkaWindowPublisher } from './kafka-window.publisher';
 import {
   ConsumerTransport,
@@ -12,6 +14,8 @@ import {
   EventSink,
   LateEventSink,
   MessageBroker,
+  TopicTail,
+  TrendPublisher,
   WindowPublisher,
 } from './ports';
 
@@ -25,6 +29,8 @@ import {
     { provide: DeadLetterSink, useClass: KafkaDeadLetterSink },
     { provide: LateEventSink, useClass: KafkaLateEventSink },
     { provide: WindowPublisher, useClass: KafkaWindowPublisher },
+    { provide: TrendPublisher, useClass: KafkaTrendPublisher },
+    { provide: TopicTail, useClass: KafkaTopicTail },
     ConsumerControl,
     { provide: ConsumerTransport, useClass: KafkaConsumerTransport },
   ],
@@ -34,6 +40,8 @@ import {
     DeadLetterSink,
     LateEventSink,
     WindowPublisher,
+    TrendPublisher,
+    TopicTail,
     ConsumerControl,
     ConsumerTransport,
   ],

@@ -3,7 +3,7 @@ import { type DependencyHealth } from '@app/common/health';
 import { type DeadLetter } from '@app/events/dead-letter';
 import { type LateEvent } from '@app/events/late-event';
 import { type RedditEvent } from '@app/events/reddit-event';
-import { type WindowRecord } from '@app/storage/records';
+import { type TrendRecord, type WindowRecord } from '@app/storage/records';
 
 /**
  * What the rest of the app may do with Kafka, one port per use; the adapters
@@ -43,6 +43,33 @@ export abstract class LateEventSink {
 /** Downstream consumers' feed of window results. */
 export abstract class WindowPublisher {
   abstract publish(windows: readonly WindowRecord[]): Promise<void>;
+}
+
+/** Downstream consumers' feed of trend findings (rising terms, mood shifts, bursts). */
+export abstract class TrendPublisher {
+  abstract publish(trends: readonly TrendRecord[]): Promise<void>;
+}
+
+/** One record read from a followed topic. */
+export interface TailedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly value: string;
+}
+
+/**
+ * Reads topics as this instance's own audience, every partition of them,
+ * from their end when it starts: how each server sees every partition's
+ * window and trend updates, whichever partitions its consumer owns.
+ */
+export abstract class TopicTail {
+  /** Starts following; `onRecords` gets each batch in partition order. Resolves once subscribed. */
+  abstract follow(
+    topics: readonly string[],
+    onRecords: (records: readonly TailedRecord[]) => void,
+  ): Promise<void>;
+  abstract stop(): Promise<void>;
 }
 
 /** The cluster as a dependency, for /health. */

@@ -50,6 +50,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly trendsWritten = new Counter<'store'>({
+    name: 'reddit_trends_written_total',
+    help: 'Trend rows upserted, by store (cassandra, warehouse, kafka).',
+    labelNames: ['store'],
+    registers: [this.registry],
+  });
+
   readonly postsWritten = new Counter<'store'>({
     name: 'reddit_posts_written_total',
     help: 'Enriched events written, by store (cassandra, warehouse).',
@@ -74,7 +81,7 @@ export class MetricsService {
 
   readonly outputDuration = new Histogram<'output'>({
     name: 'reddit_flush_output_seconds',
-    help: 'Time each output of a flush took (they run concurrently): cassandra_posts, cassandra_windows, warehouse_posts, warehouse_windows, kafka_windows, kafka_late, kafka_dead_letter.',
+    help: 'Time each output of a flush took (they run concurrently): cassandra_posts, cassandra_windows, warehouse_posts, warehouse_windows, kafka_windows, cassandra_trends, warehouse_trends, kafka_trends, kafka_late, kafka_dead_letter.',
     labelNames: ['output'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
@@ -83,6 +90,38 @@ export class MetricsService {
   readonly eventsLate = new Counter({
     name: 'reddit_events_late_total',
     help: 'Events too late for every window (beyond the allowed lateness): sent to the late-events topic, not counted.',
+    registers: [this.registry],
+  });
+
+  readonly trendsFound = new Counter<'kind'>({
+    name: 'reddit_trends_found_total',
+    help: 'Rising terms (keyword, subreddit, user, domain, ticker, hashtag), mood shifts and activity bursts found, one per subreddit-minute and term. Counts again what a partition re-judges after a restart.',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+
+  readonly trendMinutesJudged = new Counter({
+    name: 'reddit_trend_minutes_judged_total',
+    help: 'Subreddit-minutes judged by trend detection (once the watermark passed them).',
+    registers: [this.registry],
+  });
+
+  readonly trendTermsTracked = new Gauge({
+    name: 'reddit_trend_terms_tracked',
+    help: 'Terms with a rate baseline, over the subreddits of the partitions held here (bounded by TRENDS_TERM_CAPACITY per subreddit and kind).',
+    registers: [this.registry],
+  });
+
+  readonly liveClients = new Gauge<'topic'>({
+    name: 'reddit_live_clients',
+    help: 'Clients connected to the live (Server-Sent Events) feeds, by topic (windows, trends).',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+
+  readonly liveFollowing = new Gauge({
+    name: 'reddit_live_following',
+    help: '1 once this server follows the window and trend topics for its live clients.',
     registers: [this.registry],
   });
 

@@ -7,6 +7,8 @@ import {
   type PostRecord,
   type StateItem,
   type StreamRecord,
+  type TrendQuery,
+  type TrendRecord,
   type WindowQuery,
   type WindowRecord,
 } from './records';
@@ -30,10 +32,19 @@ export abstract class WindowStore {
   abstract health(): Promise<DependencyHealth>;
 }
 
+/** The operational store of trend findings (Cassandra), read by the API. */
+export abstract class TrendStore {
+  /** Idempotent upsert keyed by (scope, kind, term, lane, minute). */
+  abstract upsertTrends(trends: readonly TrendRecord[]): Promise<void>;
+  /** Every finding of a minute in [fromMs, toMs), any scope. */
+  abstract findTrends(query: TrendQuery): Promise<TrendRecord[]>;
+}
+
 /** The analytics warehouse (Redshift, or PostgreSQL locally): idempotent batch loads. */
 export abstract class Warehouse {
   abstract loadPosts(posts: readonly PostRecord[]): Promise<void>;
   abstract loadWindows(windows: readonly WindowRecord[]): Promise<void>;
+  abstract loadTrends(trends: readonly TrendRecord[]): Promise<void>;
   abstract health(): Promise<DependencyHealth>;
 }
 

@@ -66,6 +66,40 @@ export interface WindowRecord {
   readonly updatedAtMs: number;
 }
 
+/**
+ * A rising term, mood shift or activity burst found in one minute of one
+ * subreddit: one row per (scope, kind, term, lane, minute), the same in
+ * Cassandra, the warehouse and the trends topic.
+ */
+export interface TrendRecord {
+  /** The subreddit. */
+  readonly scope: string;
+  /** keyword, subreddit, user, domain, ticker, hashtag; or mood, burst. */
+  readonly kind: string;
+  /** The term ("r/name", "$TICKER", ...); for mood and bursts the direction, up or down. */
+  readonly term: string;
+  /** The event-time lane: "live", or "backfill:<stream id>" for a replay's history. */
+  readonly lane: string;
+  /** The minute judged (its start). */
+  readonly minuteMs: number;
+  /** The count in that minute (events, for bursts; the mean sentiment, for mood). */
+  readonly value: number;
+  readonly expected: number;
+  readonly score: number;
+  readonly confidence: number;
+  /** First minute of the rise or shift this minute continues. */
+  readonly sinceMs: number;
+  readonly isNew: boolean;
+  /** When it was found (processing time). */
+  readonly detectedAtMs: number;
+}
+
+export interface TrendQuery {
+  readonly fromMs: number;
+  /** Exclusive. */
+  readonly toMs: number;
+}
+
 /** Serialised top-K lists fit Redshift's VARCHAR limits: at most this many characters. */
 export const TOP_LIST_MAX_CHARS = 4000;
 
@@ -102,9 +136,19 @@ export interface StateItem {
   /**
    * The partition's state (window, seen, tally, lane), read by every claim,
    * and its archive of closed windows (closed-window, closed-seen), read
-   * only by key or key range when a backfill reaches them.
+   * only by key or key range when a backfill reaches them; trend detection's
+   * state (trend-minute, trend-scope, trend-term) is read by every claim too.
    */
-  readonly kind: 'window' | 'seen' | 'tally' | 'lane' | 'closed-window' | 'closed-seen';
+  readonly kind:
+    | 'window'
+    | 'seen'
+    | 'tally'
+    | 'lane'
+    | 'closed-window'
+    | 'closed-seen'
+    | 'trend-minute'
+    | 'trend-scope'
+    | 'trend-term';
   readonly key: string;
   readonly data: string;
 }

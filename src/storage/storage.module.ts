@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CassandraPostStore } from './cassandra/cassandra-post.store';
 import { CassandraSession } from './cassandra/cassandra-session';
+import { CassandraTrendStore } from './cassandra/cassandra-trend.store';
 import { CassandraWindowStore } from './cassandra/cassandra-window.store';
 import { CassandraIngestStreamStore } from './cassandra/cassandra-ingest-stream.store';
 import { CassandraWindowCheckpointStore } from './cassandra/cassandra-window-checkpoint.store';
@@ -8,6 +9,7 @@ import {
   PostStore,
   WindowCheckpointStore,
   IngestStreamStore,
+  TrendStore,
   Warehouse,
   WindowStore,
 } from './ports';
@@ -22,10 +24,18 @@ import { PgWarehouse } from './warehouse/pg-warehouse';
     CassandraSession,
     { provide: PostStore, useClass: CassandraPostStore },
     { provide: WindowStore, useClass: CassandraWindowStore },
+    { provide: TrendStore, useClass: CassandraTrendStore },
     { provide: Warehouse, useClass: PgWarehouse },
     { provide: IngestStreamStore, useClass: CassandraIngestStreamStore },
     { provide: WindowCheckpointStore, useClass: CassandraWindowCheckpointStore },
   ],
-  exports: [PostStore, WindowStore, Warehouse, IngestStreamStore, WindowCheckpointStore],
+  exports: [
+    PostStore,
+    WindowStore,
+    TrendStore,
+    Warehouse,
+    IngestStreamStore,
+    WindowCheckpointStore,
+  ],
 })
 export class StorageModule {}

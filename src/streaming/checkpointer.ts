@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { parseOutcomes, type StreamOutcomes } from '@app/events/stream-outcomes';
 import { WindowCheckpointStore } from '@app/storage/ports';
 import { type PartitionRef, type StateItem } from '@app/storage/records';
+import { type TrendStateDelta, type TrendStateItem } from '@app/trends/domain';
 import { ClosedWindowArchive } from './closed-window-archive';
 import {
   type CheckpointDelta,
@@ -20,6 +21,8 @@ export interface ClaimedState {
   readonly state: PartitionState;
   /** What the consumer did with each stream's events so far (see StreamTallies). */
   readonly tallies: readonly [streamId: string, outcomes: StreamOutcomes][];
+  /** Trend detection's state (see PartitionTrends). */
+  readonly trends: readonly TrendStateItem[];
   readonly items: number;
 }
 
@@ -43,13 +46,14 @@ export class Checkpointer {
       tallies: checkpoint.items
         .filter((item) => item.kind === 'tally')
         .map((item) => [item.key, parseOutcomes(item.data)]),
+      trends: checkpoint.items.filter(isTrendItem),
       items: checkpoint.items.length,
     };
   }
 
   /**
-   * Saves `delta` and the stream tallies as covering every offset before
-   * `nextOffset`; fails if fenced.
+   * Saves `delta`, the stream tallies and the trend state's changes as
+   * covering every offset before `nextOffset`; fails if fenced.
    */
   async save(
     ref: PartitionRef,
@@ -57,6 +61,7 @@ export class Checkpointer {
     nextOffset: bigint,
     delta: CheckpointDelta,
     tallies: readonly (readonly [string, StreamOutcomes])[] = [],
+    trends: TrendStateDelta | null = null,
   ): Promise<void> {
     const archive = ClosedWindowArchive.writeOf(delta.archive);
     await this.store.save(ref, {
@@ -77,14 +82,20 @@ export class Checkpointer {
           data: JSON.stringify(outcomes),
         })),
         ...archive.upserts,
+        ...(trends?.upserts ?? []),
       ],
       purges: archive.purges,
       deletes: [
         ...delta.deleteWindows.map((key) => ({ kind: 'window' as const, key })),
         ...delta.deleteSeen.map((seq) => ({ kind: 'seen' as const, key: seenKey(seq) })),
+        ...(trends?.deletes ?? []),
       ],
     });
   }
+}
+
+function isTrendItem(item: StateItem): item is TrendStateItem {
+  return item.kind === 'trend-minute' || item.kind === 'trend-scope' || item.kind === 'trend-term';
 }
 
 /** Seen rows sort by sequence number as text. */

@@ -4,7 +4,7 @@ import { type ConsumerControl } from '@app/kafka/consumer/consumer-control';
 import { type MetricsService } from '@app/metrics/metrics.service';
 import { type Checkpointer } from './checkpointer';
 import { mergeCheckpointDeltas, type WindowEngine } from './domain/engine';
-import { toWindowRecord } from './mapping';
+import { toTrendRecord, toWindowRecord } from './mapping';
 import { type OutputWriter } from './output-writer';
 import { type PartitionLifecycle } from './partition/partition-lifecycle';
 import { type PartitionRuntime } from './partition/partition-runtime';
@@ -71,16 +71,24 @@ export class Flusher {
     const checkpointNow =
       checkpoint ||
       startedMs - runtime.lastCheckpointMs >= this.options.config.checkpointIntervalMs;
-    const drained = this.options.engine.drain(runtime.key);
+    const { engine, metrics } = this.options;
+    const drained = engine.drain(runtime.key);
+    // Judged with the drain, and checkpointed with it: the minutes the
+    // watermark has passed, whose counts can no longer change.
+    const trends = runtime.trends;
+    const judged = trends?.judge((lane) => engine.laneWatermark(runtime.key, lane));
+    const findings = judged?.findings ?? [];
+    const trendState = checkpointNow ? (trends?.takeCheckpoint() ?? null) : null;
     // Taken now, with the state they match: batches taken while this flush
     // writes belong to the next checkpoint.
     const tallies = checkpointNow ? runtime.tallies.takeChanged() : [];
     const version = Math.max(this.options.clock.now(), runtime.lastVersionMs + 1);
     runtime.lastVersionMs = version;
     const windows = drained.emissions.map((r) => toWindowRecord(r, version));
+    const trendRows = findings.map((f) => toTrendRecord(f, startedMs));
     const outputs = runtime.outputs.take();
     try {
-      await this.options.writer.write(windows, outputs);
+      await this.options.writer.write(windows, outputs, trendRows);
       if (runtime.generation !== generation) return false;
       const delta = runtime.pendingCheckpoint
         ? mergeCheckpointDeltas(runtime.pendingCheckpoint, drained.checkpoint)
@@ -89,7 +97,14 @@ export class Flusher {
         runtime.pendingCheckpoint = delta;
       } else {
         const stop = this.options.metrics.batchDuration.startTimer({ stage: 'checkpoint' });
-        await this.options.checkpoints.save(runtime.ref, epoch, nextOffset, delta, tallies);
+        await this.options.checkpoints.save(
+          runtime.ref,
+          epoch,
+          nextOffset,
+          delta,
+          tallies,
+          trendState,
+        );
         stop();
         if (runtime.generation === generation) {
           runtime.checkpointed(nextOffset, startedMs);
@@ -109,8 +124,10 @@ export class Flusher {
 
     runtime.failures = 0;
     this.lastFlushAtMs = this.options.clock.now();
-    this.options.metrics.flushes.inc({ outcome: 'ok' });
-    this.options.writer.recordWritten(outputs.posts.length, windows.length);
+    metrics.flushes.inc({ outcome: 'ok' });
+    this.options.writer.recordWritten(outputs.posts.length, windows.length, trendRows.length);
+    for (const finding of findings) metrics.trendsFound.inc({ kind: finding.kind });
+    if (judged && judged.minutes > 0) metrics.trendMinutesJudged.inc(judged.minutes);
     return true;
   }
 

@@ -1,5 +1,6 @@
 import { type EnrichedEvent } from '@app/nlp/nlp.service';
-import { type PostRecord, type WindowRecord } from '@app/storage/records';
+import { type PostRecord, type TrendRecord, type WindowRecord } from '@app/storage/records';
+import { type TrendFinding } from '@app/trends/domain';
 import { type LateEvent } from '@app/events/late-event';
 import { type RedditEvent } from '@app/events/reddit-event';
 import { type ConsumedBatch } from '@app/kafka/consumer/consumed-batch';
@@ -104,6 +105,10 @@ export function toWindowRecord(result: WindowResult, updatedAtMs: number): Windo
     final: result.final,
     updatedAtMs,
   };
+}
+
+export function toTrendRecord(finding: TrendFinding, detectedAtMs: number): TrendRecord {
+  return { ...finding, detectedAtMs };
 }
 
 /** The late-events records of a batch's too-late events, with where they were read and why. */

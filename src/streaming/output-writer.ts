@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DeadLetterSink, LateEventSink, WindowPublisher } from '@app/kafka/ports';
+import { DeadLetterSink, LateEventSink, TrendPublisher, WindowPublisher } from '@app/kafka/ports';
 import { MetricsService } from '@app/metrics/metrics.service';
-import { PostStore, Warehouse, WindowStore } from '@app/storage/ports';
-import { type WindowRecord } from '@app/storage/records';
+import { PostStore, TrendStore, Warehouse, WindowStore } from '@app/storage/ports';
+import { type TrendRecord, type WindowRecord } from '@app/storage/records';
 import { type BufferedOutputs } from './partition/output-buffer';
 
 /**
@@ -18,19 +18,29 @@ export class OutputWriter {
     private readonly windows: WindowStore,
     private readonly warehouse: Warehouse,
     private readonly publisher: WindowPublisher,
+    private readonly trendStore: TrendStore,
+    private readonly trendPublisher: TrendPublisher,
     private readonly lateSink: LateEventSink,
     private readonly deadLetterSink: DeadLetterSink,
     private readonly metrics: MetricsService,
   ) {}
 
   /** Resolves once every output has landed; rejects if any failed. */
-  async write(windows: readonly WindowRecord[], outputs: BufferedOutputs): Promise<void> {
+  async write(
+    windows: readonly WindowRecord[],
+    outputs: BufferedOutputs,
+    trends: readonly TrendRecord[] = [],
+  ): Promise<void> {
     const { posts, late, deadLetters } = outputs;
     const stop = this.metrics.batchDuration.startTimer({ stage: 'outputs' });
-    // Window rows first, and alone: they are small and what dashboards wait
-    // for, while encoding the posts holds the event loop for a while. The
-    // rest goes out once the window rows have landed.
+    // Window and trend rows first, and alone: they are small and what
+    // dashboards wait for, while encoding the posts holds the event loop for
+    // a while. The rest goes out once they have landed.
     const windowOutputs = Promise.all([
+      trends.length > 0 &&
+        this.timed('cassandra_trends', () => this.trendStore.upsertTrends(trends)),
+      trends.length > 0 && this.timed('kafka_trends', () => this.trendPublisher.publish(trends)),
+      trends.length > 0 && this.timed('warehouse_trends', () => this.warehouse.loadTrends(trends)),
       windows.length > 0 &&
         this.timed('cassandra_windows', () => this.windows.upsertWindows(windows)),
       windows.length > 0 && this.timed('kafka_windows', () => this.publisher.publish(windows)),
@@ -51,8 +61,11 @@ export class OutputWriter {
   }
 
   /** Counts the rows of a flush that has landed. */
-  recordWritten(posts: number, windows: number): void {
-    const { postsWritten, windowsWritten } = this.metrics;
+  recordWritten(posts: number, windows: number, trends = 0): void {
+    const { postsWritten, windowsWritten, trendsWritten } = this.metrics;
+    if (trends > 0) {
+      for (const store of ['cassandra', 'warehouse', 'kafka']) trendsWritten.inc({ store }, trends);
+    }
     if (posts > 0) {
       postsWritten.inc({ store: 'cassandra' }, posts);
       postsWritten.inc({ store: 'warehouse' }, posts);

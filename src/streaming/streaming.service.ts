@@ -28,6 +28,8 @@ import { toEngineInput, toLateEvents, toPostRecord } from './mapping';
 import { Flusher } from './flusher';
 import { OutputWriter } from './output-writer';
 import { PartitionLifecycle } from './partition/partition-lifecycle';
+import { trendOptionsOf } from './trend-settings';
+import { PartitionTrends } from '@app/trends/domain';
 import { type PartitionRuntime, type PausedPartition } from './partition/partition-runtime';
 
 /** What the transport does after a batch: commit up to `commitOffset`, or leave it for a retry. */
@@ -121,6 +123,9 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
       clock,
       consumerGroup: config.kafka.consumerGroup,
       retryMaxBackoffMs: streaming.retryMaxBackoffMs,
+      trends: config.trends.enabled
+        ? () => new PartitionTrends(trendOptionsOf(config.trends))
+        : undefined,
     });
     this.flusher = new Flusher({
       engine: this.engine,
@@ -298,6 +303,13 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
       allowedLatenessMs: this.config.streaming.allowedLatenessMs,
     });
     runtime.outputs.add(posts, late, rejected);
+    if (runtime.trends) {
+      const { applied, appliedWatermarksMs } = outcome;
+      for (let i = 0; i < applied.length; i++) {
+        const input = applied[i];
+        if (input) runtime.trends.count(input, appliedWatermarksMs[i] ?? Number.NEGATIVE_INFINITY);
+      }
+    }
     stop();
 
     tallyBatch(
@@ -320,6 +332,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     this.engine.restorePartition(runtime.key, claimed.state);
     runtime.restored(claimed.epoch, claimed.nextOffset, this.clock.now());
     for (const [streamId, outcomes] of claimed.tallies) runtime.tallies.restore(streamId, outcomes);
+    runtime.trends?.restore(claimed.trends);
     this.logger.log(
       `${runtime.key}: state restored (epoch ${claimed.epoch}, ${claimed.items} item(s), ` +
         `covers offsets before ${claimed.nextOffset ?? 'none'})`,
@@ -333,6 +346,9 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     this.metrics.watermark.set((this.engine.watermarkMs ?? 0) / 1000);
     this.metrics.windowsOpen.set(this.engine.openWindowCount);
     this.metrics.dedupeFullnames.set(this.engine.seenCount);
+    let terms = 0;
+    for (const runtime of this.partitions.all) terms += runtime.trends?.trackedTerms ?? 0;
+    this.metrics.trendTermsTracked.set(terms);
     for (const runtime of this.partitions.all) this.flusher.flushWhenReady(runtime);
   }
 }

@@ -25,6 +25,7 @@ describe('validateEnvironment', () => {
     expect(config.kafka.topics).toEqual({
       events: 'reddit.events',
       windows: 'reddit.windows',
+      trends: 'reddit.trends',
       deadLetter: 'reddit.dead-letter',
       lateEvents: 'reddit.late-events',
     });
@@ -118,6 +119,11 @@ describe('validateEnvironment', () => {
     expect(problems({ ...minimal, WINDOW_SPECS: '1m,60s' })).toEqual([
       'WINDOW_SPECS: 1m is listed twice',
     ]);
+    // Trends judge the 1-minute windows' minutes.
+    expect(problems({ ...minimal, WINDOW_SPECS: '5m' })).toEqual([
+      expect.stringMatching(/^TRENDS_ENABLED: .*WINDOW_SPECS must list 1m/),
+    ]);
+    expect(problems({ ...minimal, WINDOW_SPECS: '5m', TRENDS_ENABLED: 'false' })).toEqual([]);
     expect(problems({ ...minimal, WATERMARK_OUT_OF_ORDERNESS_MS: '-5' })[0]).toContain(
       'WATERMARK_OUT_OF_ORDERNESS_MS',
     );

@@ -270,6 +270,7 @@ describe('docker/compose.yml', () => {
       'KAFKA_DEAD_LETTER_TOPIC',
       'KAFKA_EVENTS_TOPIC',
       'KAFKA_LATE_EVENTS_TOPIC',
+      'KAFKA_TRENDS_TOPIC',
       'KAFKA_WINDOWS_TOPIC',
     ]);
     for (const [variable, topic] of defaults) {

@@ -84,6 +84,21 @@ const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE ${ks}.windows_by_subreddit_day ADD sentiment_model text`,
     ],
   },
+  {
+    id: 6,
+    name: 'trends',
+    // Findings are few (a handful per subreddit-hour), and read by time
+    // across subreddits: one partition per hour, filtered by scope and kind
+    // on read, keeps every read to a few partitions.
+    statements: (ks) => [
+      `CREATE TABLE IF NOT EXISTS ${ks}.trends_by_hour (
+        hour timestamp, minute timestamp, scope text, kind text, term text, lane text,
+        value double, expected double, score double, confidence double,
+        rising_since timestamp, is_new boolean, detected_at timestamp,
+        PRIMARY KEY ((hour), minute, scope, kind, term, lane)
+      ) WITH CLUSTERING ORDER BY (minute DESC, scope ASC, kind ASC, term ASC, lane ASC)`,
+    ],
+  },
 ];
 
 const ALREADY_APPLIED = /already exists|conflicts with an existing column/i;

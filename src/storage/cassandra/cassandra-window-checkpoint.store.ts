@@ -187,7 +187,15 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
   }
 }
 
-const STATE_KINDS = ['window', 'seen', 'tally', 'lane'] satisfies StateItem['kind'][];
+const STATE_KINDS = [
+  'window',
+  'seen',
+  'tally',
+  'lane',
+  'trend-minute',
+  'trend-scope',
+  'trend-term',
+] satisfies StateItem['kind'][];
 
 function toNumber(value: unknown): number | null {
   if (value === null || value === undefined) return null;

@@ -9,7 +9,7 @@ import { type MergeMethod } from './staged-merge';
 export interface WarehouseDialect {
   readonly name: 'postgres' | 'redshift';
   /** Table attributes appended after the column list. */
-  tableAttributes(table: 'fact_posts' | 'fact_windows'): string;
+  tableAttributes(table: 'fact_posts' | 'fact_windows' | 'fact_trends'): string;
   /** Largest VARCHAR, in bytes for Redshift. */
   readonly maxVarcharBytes: number;
   /** How batches are staged and merged. */
@@ -28,7 +28,9 @@ export const REDSHIFT_DIALECT: WarehouseDialect = {
   tableAttributes: (table) =>
     table === 'fact_posts'
       ? 'DISTKEY(subreddit) COMPOUND SORTKEY(created_at, subreddit)'
-      : 'DISTKEY(subreddit) COMPOUND SORTKEY(window_start, subreddit)',
+      : table === 'fact_windows'
+        ? 'DISTKEY(subreddit) COMPOUND SORTKEY(window_start, subreddit)'
+        : 'DISTKEY(scope) COMPOUND SORTKEY(minute_start, scope)',
   maxVarcharBytes: 65535,
   load: 'staged-delete-insert',
 };

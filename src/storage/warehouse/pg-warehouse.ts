@@ -4,7 +4,7 @@ import { AppConfig } from '@app/config';
 import { retryUntil } from '@app/common/retry';
 import { type DependencyHealth } from '@app/common/health';
 import { Warehouse } from '../ports';
-import { type PostRecord, topListJson, type WindowRecord } from '../records';
+import { type PostRecord, topListJson, type TrendRecord, type WindowRecord } from '../records';
 import { dialectFor, type WarehouseDialect, warehouseText } from './dialect';
 import { lastByKey, stagedMerge } from './staged-merge';
 import { runWarehouseMigrations } from './warehouse-migrations';
@@ -59,6 +59,21 @@ const WINDOW_COLUMNS = [
   'top_mentions',
   'is_final',
   'sentiment_model',
+] as const;
+
+const TREND_COLUMNS = [
+  'scope',
+  'kind',
+  'term',
+  'lane',
+  'minute_start',
+  'value',
+  'expected',
+  'score',
+  'confidence',
+  'rising_since',
+  'is_new',
+  'detected_at',
 ] as const;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -189,6 +204,40 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
           keyColumns: ['subreddit', 'window_spec', 'window_start'],
           // A window row is recomputed as events arrive: a late load must not bring back an older count.
           versionColumn: 'updated_at',
+        },
+        rows,
+        this.dialect.load,
+      ),
+    );
+  }
+
+  async loadTrends(trends: readonly TrendRecord[]): Promise<void> {
+    if (trends.length === 0) return;
+    const rows = lastByKey(
+      trends,
+      (t) => `${t.scope}|${t.kind}|${t.term}|${t.lane}|${t.minuteMs}`,
+    ).map((t) => [
+      t.scope,
+      t.kind,
+      warehouseText(t.term, 256),
+      warehouseText(t.lane, 128),
+      iso(t.minuteMs),
+      t.value,
+      t.expected,
+      t.score,
+      t.confidence,
+      iso(t.sinceMs),
+      t.isNew,
+      iso(t.detectedAtMs),
+    ]);
+    await this.withClient((client) =>
+      stagedMerge(
+        client,
+        {
+          schema: this.schema,
+          table: 'fact_trends',
+          columns: TREND_COLUMNS,
+          keyColumns: ['scope', 'kind', 'term', 'lane', 'minute_start'],
         },
         rows,
         this.dialect.load,

@@ -84,6 +84,27 @@ const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE ${s}.fact_windows ADD COLUMN sentiment_model VARCHAR(256)`,
     ],
   },
+  {
+    id: 5,
+    name: 'trends',
+    statements: (s, d) => [
+      `CREATE TABLE IF NOT EXISTS ${s}.fact_trends (
+        scope VARCHAR(32) NOT NULL,
+        kind VARCHAR(16) NOT NULL,
+        term VARCHAR(256) NOT NULL,
+        lane VARCHAR(128) NOT NULL,
+        minute_start TIMESTAMPTZ NOT NULL,
+        value DOUBLE PRECISION NOT NULL,
+        expected DOUBLE PRECISION NOT NULL,
+        score DOUBLE PRECISION NOT NULL,
+        confidence DOUBLE PRECISION NOT NULL,
+        rising_since TIMESTAMPTZ NOT NULL,
+        is_new BOOLEAN NOT NULL,
+        detected_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (scope, kind, term, lane, minute_start)
+      ) ${d.tableAttributes('fact_trends')}`,
+    ],
+  },
 ];
 
 const ATTEMPTS = 3;

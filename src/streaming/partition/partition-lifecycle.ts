@@ -3,6 +3,7 @@ import { type Clock } from '@app/common/clock';
 import { type Assignment, type ConsumerControl } from '@app/kafka/consumer/consumer-control';
 import { type MetricsService } from '@app/metrics/metrics.service';
 import { CheckpointFencedError } from '@app/storage/ports';
+import { type PartitionTrends } from '@app/trends/domain';
 import { type WindowEngine } from '../domain/engine';
 import { type PausedPartition, PartitionRuntime } from './partition-runtime';
 
@@ -13,6 +14,8 @@ export interface PartitionLifecycleOptions {
   readonly clock: Clock;
   readonly consumerGroup: string;
   readonly retryMaxBackoffMs: number;
+  /** A partition's trend detection (absent: trends are off). */
+  readonly trends?: () => PartitionTrends;
 }
 
 /**
@@ -44,7 +47,11 @@ export class PartitionLifecycle {
     let runtime = this.runtimes.get(key);
     if (!runtime) {
       const ref = { group: this.options.consumerGroup, topic, partition };
-      runtime = new PartitionRuntime(ref, this.options.clock.now());
+      runtime = new PartitionRuntime(
+        ref,
+        this.options.clock.now(),
+        this.options.trends?.() ?? null,
+      );
       this.runtimes.set(key, runtime);
     }
     return runtime;

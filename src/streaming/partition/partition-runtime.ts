@@ -1,4 +1,5 @@
 import { type PartitionRef } from '@app/storage/records';
+import { type PartitionTrends } from '@app/trends/domain';
 import { type CheckpointDelta } from '../domain/engine';
 import { StreamTallies } from '../stream-tallies';
 import { OutputBuffer } from './output-buffer';
@@ -61,6 +62,8 @@ export class PartitionRuntime {
   constructor(
     readonly ref: PartitionRef,
     nowMs: number,
+    /** Trend detection's state for the partition (null: trends are off); checkpointed with the windows. */
+    readonly trends: PartitionTrends | null = null,
   ) {
     this.key = `${ref.topic}/${ref.partition}`;
     this.lastFlushMs = nowMs;
@@ -105,6 +108,7 @@ export class PartitionRuntime {
     this.pendingCheckpoint = null;
     this.outputs.clear();
     this.tallies.clear();
+    this.trends?.clear();
   }
 
   /** After a rebalance: offsets come again from the checkpoint, and failures start over. */

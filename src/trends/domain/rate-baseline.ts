@@ -63,6 +63,11 @@ export class RateBaseline {
     return this.minutesSeen;
   }
 
+  /** Minutes of history behind the expectation for `minuteMs`: those folded in and the empty ones since. */
+  historyAt(minuteMs: number): number {
+    return this.minutesSeen + this.emptyMinutesBefore(minuteMs);
+  }
+
   get lastMinute(): number {
     return this.lastMinuteMs;
   }

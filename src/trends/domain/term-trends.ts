@@ -34,19 +34,37 @@ interface TermState {
   /** The count of the baseline's last minute, and what was expected of it (for two-minute sums). */
   previous: number;
   previousExpected: number;
+  /** The first minute the term was counted in this scope (since it was last forgotten). */
+  readonly firstSeenMs: number;
 }
 
-export interface TermTableJSON {
+/** One term's state: its baseline, its current rise, and its last minute's count and expectation. */
+export type TermStateJSON = readonly [
+  baseline: RateBaselineJSON,
+  risingSinceMs: number | null,
+  lastRisingMs: number | null,
+  previous: number,
+  previousExpected: number,
+  firstSeenMs: number,
+];
+
+/** The minutes a table has judged (0: none yet). */
+export interface TermTableHeader {
   readonly firstMinuteMs: number;
   readonly lastMinuteMs: number;
-  readonly terms: readonly [
-    term: string,
-    baseline: RateBaselineJSON,
-    risingSinceMs: number | null,
-    lastRisingMs: number | null,
-    previous: number,
-    previousExpected: number,
-  ][];
+}
+
+export interface TermTableJSON extends TermTableHeader {
+  readonly terms: readonly (readonly [term: string, ...state: TermStateJSON])[];
+}
+
+/** What changed since the last `takeChanges`, for a checkpoint that writes only that. */
+export interface TermTableChanges {
+  /** Null when no minute was judged since. */
+  readonly header: TermTableHeader | null;
+  readonly upserts: readonly (readonly [term: string, state: TermStateJSON])[];
+  /** Terms forgotten (beyond the capacity). */
+  readonly deletes: readonly string[];
 }
 
 /**
@@ -57,6 +75,10 @@ export interface TermTableJSON {
  */
 export class TermTable {
   private readonly terms = new Map<string, TermState>();
+  /** Terms observed, and terms forgotten, since the last `takeChanges`. */
+  private readonly changed = new Set<string>();
+  private readonly forgotten = new Set<string>();
+  private headerMoved = false;
 
   private constructor(
     private firstMinuteMs: number | null,
@@ -68,14 +90,29 @@ export class TermTable {
   }
 
   static fromJSON(json: TermTableJSON): TermTable {
-    const table = new TermTable(json.firstMinuteMs, json.lastMinuteMs);
-    for (const [term, baseline, risingSinceMs, lastRisingMs, previous, expected] of json.terms) {
+    return TermTable.fromParts(
+      json,
+      json.terms.map(([term, ...state]) => [term, state] as const),
+    );
+  }
+
+  /** From a header and its terms as checkpointed one by one. */
+  static fromParts(
+    header: TermTableHeader,
+    terms: Iterable<readonly [term: string, state: TermStateJSON]>,
+  ): TermTable {
+    const table = new TermTable(header.firstMinuteMs || null, header.lastMinuteMs || null);
+    for (const [
+      term,
+      [baseline, risingSinceMs, lastRisingMs, previous, expected, firstSeenMs],
+    ] of terms) {
       table.terms.set(term, {
         baseline: RateBaseline.fromJSON(baseline),
         risingSinceMs,
         lastRisingMs,
         previous,
         previousExpected: expected,
+        firstSeenMs,
       });
     }
     return table;
@@ -83,17 +120,36 @@ export class TermTable {
 
   toJSON(): TermTableJSON {
     return {
-      firstMinuteMs: this.firstMinuteMs ?? 0,
-      lastMinuteMs: this.lastMinuteMs ?? 0,
-      terms: [...this.terms].map(([term, s]) => [
-        term,
-        s.baseline.toJSON(),
-        s.risingSinceMs,
-        s.lastRisingMs,
-        s.previous,
-        s.previousExpected,
-      ]),
+      ...this.toHeader(),
+      terms: [...this.terms].map(([term, s]) => [term, ...stateJSON(s)] as const),
     };
+  }
+
+  /** The terms observed or forgotten since the last call, and the header if it moved. */
+  takeChanges(): TermTableChanges {
+    const upserts: (readonly [string, TermStateJSON])[] = [];
+    for (const term of this.changed) {
+      const state = this.terms.get(term);
+      if (state) upserts.push([term, stateJSON(state)]);
+    }
+    const changes = {
+      header: this.headerMoved ? this.toHeader() : null,
+      upserts,
+      deletes: [...this.forgotten],
+    };
+    this.changed.clear();
+    this.forgotten.clear();
+    this.headerMoved = false;
+    return changes;
+  }
+
+  /** The terms held, for forgetting the table's checkpointed items. */
+  termNames(): IterableIterator<string> {
+    return this.terms.keys();
+  }
+
+  toHeader(): TermTableHeader {
+    return { firstMinuteMs: this.firstMinuteMs ?? 0, lastMinuteMs: this.lastMinuteMs ?? 0 };
   }
 
   get size(): number {
@@ -115,18 +171,24 @@ export class TermTable {
     if (this.lastMinuteMs !== null && minuteMs <= this.lastMinuteMs) return [];
     this.firstMinuteMs ??= minuteMs;
     this.lastMinuteMs = minuteMs;
+    this.headerMoved = true;
     const warm = (minuteMs - this.firstMinuteMs) / MINUTE_MS >= options.warmupMinutes;
     const rising: RisingTerm[] = [];
     for (const [term, count] of counts) {
       let state = this.terms.get(term);
       if (!state) {
         state = {
-          baseline: RateBaseline.startingAt(minuteMs),
+          // Once the scope has learnt, a term's absence so far is history
+          // too: its baseline starts with the scope, at zero, so a new term
+          // that surges stays news while the surge lasts instead of being
+          // taken for normal after its first minute.
+          baseline: RateBaseline.startingAt(warm ? this.firstMinuteMs : minuteMs),
           risingSinceMs: null,
           lastRisingMs: null,
           previous: 0,
           // As if a minute with nothing, expected at the floor, came before.
           previousExpected: options.floorRate,
+          firstSeenMs: minuteMs,
         };
         this.terms.set(term, state);
       }
@@ -138,9 +200,8 @@ export class TermTable {
         state.baseline.lastMinute === minuteMs - MINUTE_MS
           ? { count: state.previous, expected: state.previousExpected }
           : { count: 0, expected };
-      const judged = warm
-        ? judge(state.baseline, { expected, variance }, count, previous, options)
-        : null;
+      const isNew = minuteMs - state.firstSeenMs < options.warmupMinutes * MINUTE_MS;
+      const judged = warm ? judge({ expected, variance }, count, previous, isNew, options) : null;
       if (judged) {
         const continues =
           state.risingSinceMs !== null && state.lastRisingMs === minuteMs - MINUTE_MS;
@@ -158,11 +219,13 @@ export class TermTable {
       }
       state.baseline.add(
         minuteMs,
-        foldedCount(state.baseline, { expected, variance }, count, options),
+        foldedCount(state.baseline, minuteMs, { expected, variance }, count, options),
         options,
       );
       state.previous = count;
       state.previousExpected = expected;
+      this.changed.add(term);
+      this.forgotten.delete(term);
     }
     if (this.terms.size > options.capacity * 1.25) this.trim(minuteMs, options);
     return rising.sort((a, b) => b.score - a.score || a.term.localeCompare(b.term));
@@ -174,9 +237,23 @@ export class TermTable {
       .map(([term, s]) => ({ term, s, mean: s.baseline.expectedAt(minuteMs, options).mean }))
       .sort((a, b) => b.mean - a.mean || a.term.localeCompare(b.term));
     for (const { term, s } of ranked.slice(options.capacity)) {
-      if (s.lastRisingMs !== minuteMs) this.terms.delete(term);
+      if (s.lastRisingMs === minuteMs) continue;
+      this.terms.delete(term);
+      this.changed.delete(term);
+      this.forgotten.add(term);
     }
   }
+}
+
+function stateJSON(s: TermState): TermStateJSON {
+  return [
+    s.baseline.toJSON(),
+    s.risingSinceMs,
+    s.lastRisingMs,
+    s.previous,
+    s.previousExpected,
+    s.firstSeenMs,
+  ];
 }
 
 /**
@@ -187,13 +264,12 @@ export class TermTable {
  * keeps thousands of terms per subreddit from raising chance alarms).
  */
 function judge(
-  baseline: RateBaseline,
   { expected, variance }: { readonly expected: number; readonly variance: number },
   count: number,
   previous: { readonly count: number; readonly expected: number },
+  isNew: boolean,
   options: TrendOptions,
 ): Pick<RisingTerm, 'expected' | 'score' | 'confidence' | 'isNew'> | null {
-  const isNew = baseline.minutes < options.warmupMinutes;
   const support = isNew ? options.newTermSupport : options.minSupport;
   if (count < support) return null;
   // The Poisson spread, or the series' own when it varies more (bursty terms).
@@ -227,10 +303,11 @@ function judge(
  */
 function foldedCount(
   baseline: RateBaseline,
+  minuteMs: number,
   { expected, variance }: { readonly expected: number; readonly variance: number },
   count: number,
   options: TrendOptions,
 ): number {
-  if (baseline.minutes < options.warmupMinutes) return count;
+  if (baseline.historyAt(minuteMs) < options.warmupMinutes) return count;
   return Math.min(count, expected + 2 * Math.sqrt(expected + variance));
 }

@@ -7,12 +7,12 @@ import { type RedditEvent } from '@app/events/reddit-event';
 import { SyntheticRedditGenerator } from '@app/ingest/sources/synthetic/synthetic-generator';
 import { type ConsumedBatch } from '@app/kafka/consumer/consumed-batch';
 import { ConsumerControl, type ConsumerHandle } from '@app/kafka/consumer/consumer-control';
-import { DeadLetterSink, LateEventSink, WindowPublisher } from '@app/kafka/ports';
+import { DeadLetterSink, LateEventSink, TrendPublisher, WindowPublisher } from '@app/kafka/ports';
 import { MetricsService } from '@app/metrics/metrics.service';
 import { VaderSentimentScorer } from '@app/nlp/domain/vader/vader-sentiment.scorer';
 import { NlpService } from '@app/nlp/nlp.service';
-import { PostStore, Warehouse, WindowStore } from '@app/storage/ports';
-import { type PostRecord, type WindowRecord } from '@app/storage/records';
+import { PostStore, TrendStore, Warehouse, WindowStore } from '@app/storage/ports';
+import { type PostRecord, type TrendRecord, type WindowRecord } from '@app/storage/records';
 import { Checkpointer } from '@app/streaming/checkpointer';
 import { ClosedWindowArchive } from '@app/streaming/closed-window-archive';
 import { MemoryCheckpointStore } from '../../support/memory-checkpoint-store';
@@ -95,11 +95,27 @@ class MemoryPostStore extends PostStore {
   }
 }
 
+/** Trend rows by key, and how often each key was written. */
+class MemoryTrendStore extends TrendStore {
+  readonly rows = new Map<string, TrendRecord>();
+  upsertTrends(trends: readonly TrendRecord[]): Promise<void> {
+    for (const t of trends)
+      this.rows.set(`${t.scope}|${t.kind}|${t.term}|${t.lane}|${t.minuteMs}`, t);
+    return Promise.resolve();
+  }
+  findTrends(): Promise<TrendRecord[]> {
+    return Promise.resolve([...this.rows.values()]);
+  }
+}
+
 class NullWarehouse extends Warehouse {
   loadPosts(): Promise<void> {
     return Promise.resolve();
   }
   loadWindows(): Promise<void> {
+    return Promise.resolve();
+  }
+  loadTrends(): Promise<void> {
     return Promise.resolve();
   }
   health(): Promise<DependencyHealth> {
@@ -119,6 +135,11 @@ class NullSinks {
     }
   })();
   readonly windows = new (class extends WindowPublisher {
+    publish(): Promise<void> {
+      return Promise.resolve();
+    }
+  })();
+  readonly trends = new (class extends TrendPublisher {
     publish(): Promise<void> {
       return Promise.resolve();
     }
@@ -160,6 +181,7 @@ function server(
     windows: MemoryWindowStore;
     posts: MemoryPostStore;
     checkpoints: LoggedCheckpointStore;
+    trends?: MemoryTrendStore;
   },
   log: Call[],
 ): Server {
@@ -180,6 +202,8 @@ function server(
     stores.windows,
     new NullWarehouse(),
     sinks.windows,
+    stores.trends ?? new MemoryTrendStore(),
+    sinks.trends,
     sinks.late,
     sinks.dead,
     metrics,

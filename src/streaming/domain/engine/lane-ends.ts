@@ -31,6 +31,7 @@ export function ingestAcrossLaneEnds(
   if (from < inputs.length) parts.push(engine.ingest(partition, inputs.slice(from), archived));
   return {
     applied: parts.flatMap((p) => p.applied),
+    appliedWatermarksMs: parts.flatMap((p) => p.appliedWatermarksMs),
     lateApplied: parts.flatMap((p) => p.lateApplied),
     duplicates: parts.flatMap((p) => p.duplicates),
     tooLate: parts.flatMap((p) => p.tooLate),

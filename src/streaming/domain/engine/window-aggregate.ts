@@ -1,5 +1,5 @@
 import { DistinctSketch, type DistinctSketchJSON } from './distinct-sketch';
-import { type CountedKey, TopKCounter, type TopKCounterJSON } from './top-k-counter';
+import { type CountedKey, TopKCounter, type TopKCounterJSON } from '@app/common/top-k-counter';
 import { type WindowEvent } from './window-event';
 
 /**

@@ -67,6 +67,8 @@ export type EngineInput = WindowEvent;
 export interface IngestOutcome {
   /** Events counted in at least one window. */
   readonly applied: EngineInput[];
+  /** For each of `applied`, its lane's watermark just before it (what trend detection judges it by). */
+  readonly appliedWatermarksMs: number[];
   /** Of `applied`, those that went into a window the watermark had already passed (a refire). */
   readonly lateApplied: EngineInput[];
   /** Events whose fullname was already counted (redeliveries, duplicated input). */
@@ -167,6 +169,7 @@ export class WindowEngine {
     const data = this.dataOf(partition);
     const { lanes, windows, counted, closed } = data;
     const applied: EngineInput[] = [];
+    const appliedWatermarksMs: number[] = [];
     const lateApplied: EngineInput[] = [];
     const duplicates: EngineInput[] = [];
     const tooLate: EngineInput[] = [];
@@ -210,13 +213,14 @@ export class WindowEngine {
       }
       counted.add(input.fullname, input.eventTimeMs, input.subreddit, input.author, lane);
       applied.push(input);
+      appliedWatermarksMs.push(watermarkBefore);
       if (arrival === LATE) lateApplied.push(input);
     }
 
     // The live lane also drives the consumer's reported watermark and idleness.
     if (Number.isFinite(liveMaxMs)) this.watermarks.observe(partition, [liveMaxMs]);
     this.advance();
-    return { applied, lateApplied, duplicates, tooLate, tooLateWatermarksMs };
+    return { applied, appliedWatermarksMs, lateApplied, duplicates, tooLate, tooLateWatermarksMs };
   }
 
   /**
@@ -236,6 +240,11 @@ export class WindowEngine {
   /** Advances processing time only: idle partitions may release the watermark, and due windows fire. */
   tick(): void {
     this.advance();
+  }
+
+  /** A lane's watermark on `partition` as it stands (-Infinity before its first event, +Infinity once ended). */
+  laneWatermark(partition: string, lane: string): number {
+    return this.partitions.get(partition)?.lanes.watermark(lane) ?? Number.NEGATIVE_INFINITY;
   }
 
   /** True when `drain(partition)` has something to hand over. */

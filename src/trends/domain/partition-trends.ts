@@ -1,0 +1,361 @@
+import {
+  MinuteCounts,
+  type MinuteCountsJSON,
+  TERM_KINDS,
+  type TermKind,
+  type TrendEvent,
+} from './minute-counts';
+import { normalUpperTail, poissonUpperTail } from './poisson';
+import {
+  type Shift,
+  type ShiftOptions,
+  SubredditShifts,
+  type SubredditShiftsJSON,
+} from './subreddit-shifts';
+import { type TermStateJSON, TermTable, type TermTableHeader } from './term-trends';
+import { type TrendOptions } from './trend-options';
+
+const MINUTE_MS = 60_000;
+const LIVE_LANE = 'live';
+const SEP = '\u0000';
+
+export interface PartitionTrendsOptions {
+  readonly terms: TrendOptions;
+  readonly shifts: ShiftOptions;
+  /** Distinct keywords (and, apart, mentions) one subreddit-minute counts exactly. */
+  readonly minuteTerms: number;
+}
+
+/** A rising term, a mood shift or an activity burst, as found in one judged minute. */
+export interface TrendFinding {
+  /** The event-time lane it was found in: "live", or a replay's "backfill:<stream id>". */
+  readonly lane: string;
+  /** The subreddit. */
+  readonly scope: string;
+  readonly kind: TermKind | 'mood' | 'burst';
+  /** The term; for mood and bursts, the direction ("up" or "down"). */
+  readonly term: string;
+  /** The minute judged (its start). */
+  readonly minuteMs: number;
+  /** The term's count or the events in the minute; for mood, the minute's mean sentiment. */
+  readonly value: number;
+  /** What the scope's history predicted for `value`. */
+  readonly expected: number;
+  /** Standard deviations from the expectation (negative for a mood turning down). */
+  readonly score: number;
+  /** 1 minus the probability of a value this far out by chance at the expected rate or level. */
+  readonly confidence: number;
+  /** First minute of the rise or shift this minute continues. */
+  readonly sinceMs: number;
+  /** A term with less than the warm-up's history in the scope. */
+  readonly isNew: boolean;
+}
+
+/** A piece of trend state as the checkpoint stores it. */
+export interface TrendStateItem {
+  readonly kind: 'trend-minute' | 'trend-scope' | 'trend-term';
+  readonly key: string;
+  readonly data: string;
+}
+
+export interface TrendStateDelta {
+  readonly upserts: readonly TrendStateItem[];
+  readonly deletes: readonly Pick<TrendStateItem, 'kind' | 'key'>[];
+}
+
+interface OpenMinute {
+  readonly lane: string;
+  readonly subreddit: string;
+  readonly minuteMs: number;
+  readonly counts: MinuteCounts;
+}
+
+interface Scope {
+  readonly lane: string;
+  readonly subreddit: string;
+  readonly tables: Map<TermKind, TermTable>;
+  shifts: SubredditShifts | null;
+}
+
+interface ScopeJSON {
+  readonly tables: Partial<Record<TermKind, TermTableHeader>>;
+  readonly shifts: SubredditShiftsJSON | null;
+}
+
+const pad = (ms: number): string => String(ms).padStart(15, '0');
+
+/**
+ * Trend detection for the subreddits of one Kafka partition, one detector
+ * per subreddit and event-time lane (live data and each replay apart, each
+ * in its own time).
+ *
+ * Exactly once, like the windows: a minute counts the events that reached
+ * it while their lane's watermark was still before the minute's end (the
+ * caller passes that watermark), and it is judged once the watermark has
+ * passed the end, so its counts no longer change and do not depend on when
+ * the judging happens; later events of a judged minute are late for trends
+ * (the window rows still count them). Every decision is then a function of
+ * the partition's messages in offset order, and the state is checkpointed
+ * with the windows: a replay after a crash or a rebalance judges the same
+ * minutes with the same counts and finds the same trends.
+ *
+ * The checkpoint gets only what changed: open minutes counted into, the
+ * terms a judged minute touched, and terms forgotten beyond the capacity.
+ */
+export class PartitionTrends {
+  private readonly minutes = new Map<string, OpenMinute>();
+  private readonly scopes = new Map<string, Scope>();
+  private readonly dirtyMinutes = new Set<string>();
+  private readonly judgedMinutes = new Set<string>();
+  private readonly dirtyScopes = new Set<string>();
+  private readonly termDeletes: string[] = [];
+  private readonly scopeDeletes: string[] = [];
+
+  constructor(private readonly options: PartitionTrendsOptions) {}
+
+  /** Minutes counted into and not yet judged. */
+  get openMinutes(): number {
+    return this.minutes.size;
+  }
+
+  /** Terms with a baseline, over every subreddit and kind. */
+  get trackedTerms(): number {
+    let total = 0;
+    for (const scope of this.scopes.values())
+      for (const table of scope.tables.values()) total += table.size;
+    return total;
+  }
+
+  /**
+   * Counts an event the windows counted, judged by `watermarkBeforeMs`, its
+   * lane's watermark just before it: at or past the end of its minute it is
+   * late for trends and not counted.
+   */
+  count(event: TrendEvent, watermarkBeforeMs: number): void {
+    const minuteMs = Math.floor(event.eventTimeMs / MINUTE_MS) * MINUTE_MS;
+    if (watermarkBeforeMs >= minuteMs + MINUTE_MS) return;
+    const lane = event.lane ?? LIVE_LANE;
+    const key = `${lane}${SEP}${event.subreddit}${SEP}${pad(minuteMs)}`;
+    let minute = this.minutes.get(key);
+    if (!minute) {
+      minute = {
+        lane,
+        subreddit: event.subreddit,
+        minuteMs,
+        counts: MinuteCounts.empty(this.options.minuteTerms),
+      };
+      this.minutes.set(key, minute);
+      this.judgedMinutes.delete(key);
+    }
+    minute.counts.add(event);
+    this.dirtyMinutes.add(key);
+  }
+
+  /**
+   * Judges every minute its lane's watermark has passed, oldest first per
+   * subreddit, and returns what rose or shifted. A backfill lane that has
+   * ended (watermark +Infinity) is judged to its end and then forgotten.
+   */
+  judge(watermarkOf: (lane: string) => number): { findings: TrendFinding[]; minutes: number } {
+    const findings: TrendFinding[] = [];
+    let minutes = 0;
+    const endedLanes = new Set<string>();
+    for (const key of [...this.minutes.keys()].sort()) {
+      const minute = this.minutes.get(key);
+      if (!minute) continue;
+      const watermark = watermarkOf(minute.lane);
+      if (watermark < minute.minuteMs + MINUTE_MS) continue;
+      if (watermark === Number.POSITIVE_INFINITY && minute.lane !== LIVE_LANE)
+        endedLanes.add(minute.lane);
+      this.minutes.delete(key);
+      this.dirtyMinutes.delete(key);
+      this.judgedMinutes.add(key);
+      minutes++;
+      findings.push(...this.judgeMinute(minute));
+    }
+    for (const scope of this.scopes.values()) {
+      if (scope.lane !== LIVE_LANE && watermarkOf(scope.lane) === Number.POSITIVE_INFINITY)
+        endedLanes.add(scope.lane);
+    }
+    for (const lane of endedLanes) this.forgetLane(lane);
+    return { findings, minutes };
+  }
+
+  /** What changed since the last call, for the checkpoint; its values are as they stand now. */
+  takeCheckpoint(): TrendStateDelta {
+    const upserts: TrendStateItem[] = [];
+    const deletes: Pick<TrendStateItem, 'kind' | 'key'>[] = [];
+    for (const key of this.dirtyMinutes) {
+      const minute = this.minutes.get(key);
+      if (minute)
+        upserts.push({ kind: 'trend-minute', key, data: JSON.stringify(minute.counts.toJSON()) });
+    }
+    for (const key of this.judgedMinutes) deletes.push({ kind: 'trend-minute', key });
+    for (const key of this.dirtyScopes) {
+      const scope = this.scopes.get(key);
+      if (!scope) continue;
+      const tables: Partial<Record<TermKind, TermTableHeader>> = {};
+      for (const [kind, table] of scope.tables) {
+        const changes = table.takeChanges();
+        tables[kind] = table.toHeader();
+        for (const [term, state] of changes.upserts)
+          upserts.push({
+            kind: 'trend-term',
+            key: termKey(key, kind, term),
+            data: JSON.stringify(state),
+          });
+        for (const term of changes.deletes)
+          deletes.push({ kind: 'trend-term', key: termKey(key, kind, term) });
+      }
+      const json: ScopeJSON = { tables, shifts: scope.shifts?.toJSON() ?? null };
+      upserts.push({ kind: 'trend-scope', key, data: JSON.stringify(json) });
+    }
+    for (const key of this.termDeletes) deletes.push({ kind: 'trend-term', key });
+    for (const key of this.scopeDeletes) deletes.push({ kind: 'trend-scope', key });
+    this.dirtyMinutes.clear();
+    this.judgedMinutes.clear();
+    this.dirtyScopes.clear();
+    this.termDeletes.length = 0;
+    this.scopeDeletes.length = 0;
+    return { upserts, deletes };
+  }
+
+  /** Rebuilds the state from checkpointed items (replacing whatever is held). */
+  restore(items: Iterable<TrendStateItem>): void {
+    this.clear();
+    const terms = new Map<string, [string, TermStateJSON][]>();
+    const scopes: [string, ScopeJSON][] = [];
+    for (const item of items) {
+      if (item.kind === 'trend-minute') {
+        const [lane = LIVE_LANE, subreddit = '', minute = '0'] = item.key.split(SEP);
+        this.minutes.set(item.key, {
+          lane,
+          subreddit,
+          minuteMs: Number(minute),
+          counts: MinuteCounts.fromJSON(JSON.parse(item.data) as MinuteCountsJSON),
+        });
+      } else if (item.kind === 'trend-scope') {
+        scopes.push([item.key, JSON.parse(item.data) as ScopeJSON]);
+      } else {
+        const [lane, subreddit, kind, term] = item.key.split(SEP);
+        const table = `${lane}${SEP}${subreddit}${SEP}${kind}`;
+        const list = terms.get(table) ?? [];
+        list.push([term ?? '', JSON.parse(item.data) as TermStateJSON]);
+        terms.set(table, list);
+      }
+    }
+    for (const [key, json] of scopes) {
+      const [lane = LIVE_LANE, subreddit = ''] = key.split(SEP);
+      const tables = new Map<TermKind, TermTable>();
+      for (const kind of TERM_KINDS) {
+        const header = json.tables[kind];
+        if (header)
+          tables.set(kind, TermTable.fromParts(header, terms.get(`${key}${SEP}${kind}`) ?? []));
+      }
+      this.scopes.set(key, {
+        lane,
+        subreddit,
+        tables,
+        shifts: json.shifts ? SubredditShifts.fromJSON(json.shifts) : null,
+      });
+    }
+  }
+
+  /** Forgets everything (the partition is rebuilt from its checkpoint). */
+  clear(): void {
+    this.minutes.clear();
+    this.scopes.clear();
+    this.dirtyMinutes.clear();
+    this.judgedMinutes.clear();
+    this.dirtyScopes.clear();
+    this.termDeletes.length = 0;
+    this.scopeDeletes.length = 0;
+  }
+
+  private judgeMinute(minute: OpenMinute): TrendFinding[] {
+    const scopeKey = `${minute.lane}${SEP}${minute.subreddit}`;
+    let scope = this.scopes.get(scopeKey);
+    if (!scope) {
+      scope = { lane: minute.lane, subreddit: minute.subreddit, tables: new Map(), shifts: null };
+      this.scopes.set(scopeKey, scope);
+    }
+    this.dirtyScopes.add(scopeKey);
+    const findings: TrendFinding[] = [];
+    const { lane, subreddit, minuteMs, counts } = minute;
+    // Every kind is judged every minute (most with nothing counted), so all
+    // of a subreddit's tables share its warm-up.
+    for (const [kind, terms] of counts.byKind()) {
+      let table = scope.tables.get(kind);
+      if (!table) {
+        table = TermTable.empty();
+        scope.tables.set(kind, table);
+      }
+      for (const rising of table.observe(subreddit, kind, minuteMs, terms, this.options.terms)) {
+        findings.push({
+          lane,
+          scope: subreddit,
+          kind,
+          term: rising.term,
+          minuteMs,
+          value: rising.count,
+          expected: rising.expected,
+          score: rising.score,
+          confidence: rising.confidence,
+          sinceMs: rising.risingSinceMs,
+          isNew: rising.isNew,
+        });
+      }
+    }
+    scope.shifts ??= SubredditShifts.startingAt(minuteMs);
+    const shifts = scope.shifts.observe(
+      subreddit,
+      {
+        minuteMs,
+        events: counts.events,
+        sentimentSum: counts.sentimentSum,
+        sentimentCount: counts.sentimentCount,
+      },
+      this.options.shifts,
+    );
+    for (const shift of shifts) findings.push(shiftFinding(lane, shift));
+    return findings;
+  }
+
+  private forgetLane(lane: string): void {
+    for (const [key, scope] of this.scopes) {
+      if (scope.lane !== lane) continue;
+      for (const [kind, table] of scope.tables) {
+        const { deletes } = table.takeChanges();
+        for (const term of [...table.termNames(), ...deletes])
+          this.termDeletes.push(termKey(key, kind, term));
+      }
+      this.scopes.delete(key);
+      this.dirtyScopes.delete(key);
+      this.scopeDeletes.push(key);
+    }
+  }
+}
+
+function termKey(scopeKey: string, kind: TermKind, term: string): string {
+  return `${scopeKey}${SEP}${kind}${SEP}${term}`;
+}
+
+function shiftFinding(lane: string, shift: Shift): TrendFinding {
+  const confidence =
+    shift.kind === 'burst'
+      ? 1 - poissonUpperTail(Math.round(shift.value), shift.expected)
+      : 1 - normalUpperTail(Math.abs(shift.score));
+  return {
+    lane,
+    scope: shift.scope,
+    kind: shift.kind,
+    term: shift.direction,
+    minuteMs: shift.minuteMs,
+    value: shift.value,
+    expected: shift.expected,
+    score: shift.score,
+    confidence,
+    sinceMs: shift.sinceMs,
+    isNew: false,
+  };
+}

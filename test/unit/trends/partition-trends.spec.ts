@@ -1,0 +1,221 @@
+import {
+  DEFAULT_SHIFT_OPTIONS,
+  DEFAULT_TREND_OPTIONS,
+  mentionKind,
+  PartitionTrends,
+  type PartitionTrendsOptions,
+  type TrendEvent,
+  type TrendFinding,
+  type TrendStateItem,
+} from '@app/trends/domain';
+import { MINUTE, minute, poisson, seeded } from './series';
+
+const OPTIONS: PartitionTrendsOptions = {
+  terms: DEFAULT_TREND_OPTIONS,
+  shifts: DEFAULT_SHIFT_OPTIONS,
+  minuteTerms: 1000,
+};
+const OUT_OF_ORDERNESS_MS = 10_000;
+
+/**
+ * A subreddit's stream over `minutes` minutes: background words at steady
+ * rates, and "eclipse" at 1 a minute until `burstAt`, 20 a minute from then.
+ */
+function stream(minutes: number, burstAt: number, seed = 7): TrendEvent[] {
+  const random = seeded(seed);
+  const events: TrendEvent[] = [];
+  for (let m = 0; m < minutes; m++) {
+    const background = poisson(30, random);
+    const burst = poisson(m >= burstAt ? 20 : 1, random);
+    for (let i = 0; i < background + burst; i++) {
+      const word = i < burst ? 'eclipse' : `word${Math.floor(random() * 40)}`;
+      events.push({
+        subreddit: 'space',
+        eventTimeMs: minute(m) + Math.floor(random() * MINUTE),
+        keywords: [{ key: word, count: 1 }],
+        mentions: i % 10 === 0 ? ['r/astronomy'] : [],
+        sentiment: 0.1,
+      });
+    }
+  }
+  // In event time, a little out of order, as a partition delivers them.
+  return events.sort((a, b) => a.eventTimeMs - b.eventTimeMs);
+}
+
+/** Feeds events with the watermark a lane would have (newest event minus the out-of-orderness). */
+class Feeder {
+  readonly findings: TrendFinding[] = [];
+  /** `maxMs`: the newest event time so far (a restored lane starts from its checkpointed one). */
+  constructor(
+    readonly trends: PartitionTrends,
+    private maxMs = Number.NEGATIVE_INFINITY,
+  ) {}
+
+  get watermark(): number {
+    return this.maxMs - OUT_OF_ORDERNESS_MS;
+  }
+
+  feed(events: readonly TrendEvent[], judgeEvery: number): void {
+    events.forEach((event, i) => {
+      this.trends.count(event, this.watermark);
+      this.maxMs = Math.max(this.maxMs, event.eventTimeMs);
+      if ((i + 1) % judgeEvery === 0) this.judge();
+    });
+    this.judge();
+  }
+
+  judge(): void {
+    this.findings.push(...this.trends.judge(() => this.watermark).findings);
+  }
+}
+
+const eclipse = (findings: readonly TrendFinding[]) => findings.filter((f) => f.term === 'eclipse');
+
+describe('PartitionTrends', () => {
+  it('finds a planted burst within two minutes of its start, and nothing in the steady background', () => {
+    const feeder = new Feeder(new PartitionTrends(OPTIONS));
+    feeder.feed(stream(60, 40), 25);
+    const found = eclipse(feeder.findings);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0]?.minuteMs).toBeLessThanOrEqual(minute(41));
+    expect(found[0]).toMatchObject({ scope: 'space', kind: 'keyword', lane: 'live' });
+    expect(found[0]?.sinceMs).toBe(found[0]?.minuteMs);
+    expect(found[0]?.value).toBeGreaterThan(found[0]?.expected ?? Infinity);
+    expect(found[0]?.confidence).toBeGreaterThan(0.999);
+    // Every later finding continues the rise that began with the first.
+    for (const f of found) expect(f.sinceMs).toBe(found[0]?.sinceMs);
+    expect(feeder.findings.filter((f) => f.term !== 'eclipse' && f.kind !== 'burst')).toEqual([]);
+  });
+
+  it('keeps reporting a term new to the subreddit while its surge lasts', () => {
+    // "eclipse" never occurs before minute 40, then 20 a minute.
+    const events = stream(60, 40).filter(
+      (e) => e.keywords[0]?.key !== 'eclipse' || e.eventTimeMs >= minute(40),
+    );
+    const feeder = new Feeder(new PartitionTrends(OPTIONS));
+    feeder.feed(events, 100);
+    const found = eclipse(feeder.findings);
+    expect(found[0]?.minuteMs).toBe(minute(40));
+    expect(found[0]?.isNew).toBe(true);
+    // Every judged minute of the surge (the last one is not judged yet), one rise.
+    expect(found.length).toBeGreaterThanOrEqual(15);
+    for (const f of found) expect(f.sinceMs).toBe(minute(40));
+  });
+
+  it('finds the same trends however often it is asked to judge', () => {
+    const events = stream(60, 40);
+    const often = new Feeder(new PartitionTrends(OPTIONS));
+    often.feed(events, 1);
+    const rarely = new Feeder(new PartitionTrends(OPTIONS));
+    rarely.feed(events, 5000);
+    expect(rarely.findings).toEqual(often.findings);
+    expect(often.findings.length).toBeGreaterThan(0);
+  });
+
+  it('does not count an event its lane had already passed (the minute may be judged)', () => {
+    const trends = new PartitionTrends(OPTIONS);
+    const event: TrendEvent = {
+      subreddit: 's',
+      eventTimeMs: minute(3) + 5_000,
+      keywords: [{ key: 'late', count: 1 }],
+      mentions: [],
+      sentiment: null,
+    };
+    trends.count(event, minute(4));
+    expect(trends.openMinutes).toBe(0);
+    trends.count(event, minute(4) - 1);
+    expect(trends.openMinutes).toBe(1);
+  });
+
+  it('neither loses nor repeats a burst when restarted from its checkpoint in the middle of it', () => {
+    const events = stream(70, 40);
+    const uninterrupted = new Feeder(new PartitionTrends(OPTIONS));
+    uninterrupted.feed(events, 40);
+
+    // Checkpoints every 100 events into a store of items; a crash after the
+    // last one at 3 minutes into the burst, then a replay from it.
+    const store = new Map<string, TrendStateItem>();
+    const first = new Feeder(new PartitionTrends(OPTIONS));
+    const crashAt = events.findIndex((e) => e.eventTimeMs >= minute(43));
+    let checkpointedAt = 0;
+    let checkpointedFindings = 0;
+    for (let i = 0; i < crashAt; i += 100) {
+      first.feed(events.slice(i, Math.min(i + 100, crashAt)), 40);
+      if (i + 100 > crashAt) break;
+      const delta = first.trends.takeCheckpoint();
+      for (const d of delta.deletes) store.delete(`${d.kind}/${d.key}`);
+      for (const u of delta.upserts) store.set(`${u.kind}/${u.key}`, u);
+      checkpointedAt = i + 100;
+      checkpointedFindings = first.findings.length;
+    }
+    expect(eclipse(first.findings).length).toBeGreaterThan(0);
+
+    const restored = new PartitionTrends(OPTIONS);
+    restored.restore(store.values());
+    // The lane's watermark comes back with the windows' checkpoint.
+    const newest = Math.max(...events.slice(0, checkpointedAt).map((e) => e.eventTimeMs));
+    const replay = new Feeder(restored, newest);
+    replay.feed(events.slice(checkpointedAt), 40);
+
+    // What was found before the checkpoint, then what the replay found: the
+    // uninterrupted run's findings exactly, each once.
+    const combined = [...first.findings.slice(0, checkpointedFindings), ...replay.findings];
+    expect(combined).toEqual(uninterrupted.findings);
+  });
+
+  it('keeps each subreddit and kind to its capacity however many distinct terms arrive', () => {
+    const trends = new PartitionTrends({ ...OPTIONS, terms: { ...OPTIONS.terms, capacity: 200 } });
+    for (let m = 0; m < 30; m++) {
+      for (let i = 0; i < 500; i++) {
+        trends.count(
+          {
+            subreddit: 's',
+            eventTimeMs: minute(m) + i,
+            keywords: [{ key: `term-${m}-${i}`, count: 1 }],
+            mentions: [],
+            sentiment: null,
+          },
+          minute(m) - 1,
+        );
+      }
+      trends.judge(() => minute(m + 1));
+    }
+    expect(trends.trackedTerms).toBeLessThanOrEqual(250);
+    const delta = trends.takeCheckpoint();
+    expect(delta.upserts.filter((u) => u.kind === 'trend-term').length).toBeLessThanOrEqual(250);
+  });
+
+  it('judges an ended replay to its end, then forgets its lane (and deletes its checkpointed state)', () => {
+    const trends = new PartitionTrends(OPTIONS);
+    const lane = 'backfill:replay-1';
+    trends.count(
+      {
+        subreddit: 's',
+        lane,
+        eventTimeMs: minute(0),
+        keywords: [{ key: 'history', count: 1 }],
+        mentions: [],
+        sentiment: null,
+      },
+      Number.NEGATIVE_INFINITY,
+    );
+    trends.judge(() => minute(1));
+    const saved = trends.takeCheckpoint();
+    expect(saved.upserts.map((u) => u.kind).sort()).toEqual(['trend-scope', 'trend-term']);
+    const result = trends.judge(() => Number.POSITIVE_INFINITY);
+    expect(result.minutes).toBe(0);
+    const deleted = trends.takeCheckpoint().deletes.map((d) => d.kind);
+    expect(deleted.sort()).toEqual(['trend-scope', 'trend-term']);
+    expect(trends.trackedTerms).toBe(0);
+  });
+
+  it('tells the kinds of mention apart by their prefix', () => {
+    expect(['r/news', 'u/spez', '$GME', '#ai', 'nytimes.com'].map(mentionKind)).toEqual([
+      'subreddit',
+      'user',
+      'ticker',
+      'hashtag',
+      'domain',
+    ]);
+  });
+});
