@@ -7,6 +7,7 @@ import { API_KEY_HEADER, API_KEY_SCHEME } from './common/api-key.guard';
 import { type AppConfig } from './config';
 import { ConsumerTransport } from './kafka/ports';
 import { EVENTS_PATTERN } from './streaming/events.handler';
+import { TREND_MINUTES_PATTERN } from './streaming/trend-minutes.handler';
 
 const LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -60,9 +61,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   if (!config.streaming.enabled) return app;
   app.connectMicroservice(
     {
-      strategy: app
-        .get(ConsumerTransport)
-        .strategy({ [EVENTS_PATTERN]: config.kafka.topics.events }),
+      strategy: app.get(ConsumerTransport).strategy({
+        [EVENTS_PATTERN]: config.kafka.topics.events,
+        [TREND_MINUTES_PATTERN]: config.kafka.topics.trendMinutes,
+      }),
     },
     { inheritAppConfig: true },
   );

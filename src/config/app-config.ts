@@ -21,6 +21,8 @@ export interface KafkaConfig {
     readonly events: string;
     readonly windows: string;
     readonly trends: string;
+    /** Internal, one partition: subreddit-minutes for the all-subreddits scope. */
+    readonly trendMinutes: string;
     readonly deadLetter: string;
     readonly lateEvents: string;
   };
@@ -157,6 +159,7 @@ export class AppConfig {
           events: env.KAFKA_EVENTS_TOPIC,
           windows: env.KAFKA_WINDOWS_TOPIC,
           trends: env.KAFKA_TRENDS_TOPIC,
+          trendMinutes: env.KAFKA_TREND_MINUTES_TOPIC,
           deadLetter: env.KAFKA_DEAD_LETTER_TOPIC,
           lateEvents: env.KAFKA_LATE_EVENTS_TOPIC,
         },

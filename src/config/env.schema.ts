@@ -93,6 +93,13 @@ export class EnvironmentVariables {
   @Matches(TOPIC_NAME)
   readonly KAFKA_TRENDS_TOPIC: string = 'reddit.trends';
 
+  /**
+   * Internal: each subreddit-minute the consumers judge, handed to whichever
+   * server judges the all-subreddits scope (one partition).
+   */
+  @Matches(TOPIC_NAME)
+  readonly KAFKA_TREND_MINUTES_TOPIC: string = 'reddit.trend-minutes';
+
   @Matches(TOPIC_NAME)
   readonly KAFKA_DEAD_LETTER_TOPIC: string = 'reddit.dead-letter';
 

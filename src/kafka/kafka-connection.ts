@@ -78,6 +78,7 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
       topics.events,
       topics.windows,
       topics.trends,
+      topics.trendMinutes,
       topics.deadLetter,
       topics.lateEvents,
     ].filter((topic) => !existing.has(topic));
@@ -86,7 +87,8 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
       waitForLeaders: true,
       topics: wanted.map((topic) => ({
         topic,
-        numPartitions: partitions,
+        // One judge of the all-subreddits scope: its input is one partition, in one order.
+        numPartitions: topic === topics.trendMinutes ? 1 : partitions,
         replicationFactor,
         configEntries:
           topic === topics.windows

@@ -6,6 +6,7 @@ import { KafkaDeadLetterSink } from './kafka-dead-letter.sink';
 import { KafkaEventSink } from './kafka-event.sink';
 import { KafkaLateEventSink } from './kafka-late-event.sink';
 import { KafkaTopicTail } from './kafka-topic-tail';
+import { KafkaTrendMinutePublisher } from './kafka-trend-minute.publisher';
 import { KafkaTrendPublisher } from './kafka-trend.publisher';
 import { KafkaWindowPublisher } from './kafka-window.publisher';
 import {
@@ -15,6 +16,7 @@ import {
   LateEventSink,
   MessageBroker,
   TopicTail,
+  TrendMinutePublisher,
   TrendPublisher,
   WindowPublisher,
 } from './ports';
@@ -31,6 +33,7 @@ import {
     { provide: WindowPublisher, useClass: KafkaWindowPublisher },
     { provide: TrendPublisher, useClass: KafkaTrendPublisher },
     { provide: TopicTail, useClass: KafkaTopicTail },
+    { provide: TrendMinutePublisher, useClass: KafkaTrendMinutePublisher },
     ConsumerControl,
     { provide: ConsumerTransport, useClass: KafkaConsumerTransport },
   ],
@@ -42,6 +45,7 @@ import {
     WindowPublisher,
     TrendPublisher,
     TopicTail,
+    TrendMinutePublisher,
     ConsumerControl,
     ConsumerTransport,
   ],

@@ -4,6 +4,7 @@ import { type DeadLetter } from '@app/events/dead-letter';
 import { type LateEvent } from '@app/events/late-event';
 import { type RedditEvent } from '@app/events/reddit-event';
 import { type TrendRecord, type WindowRecord } from '@app/storage/records';
+import { type MinutesReport } from '@app/trends/domain';
 
 /**
  * What the rest of the app may do with Kafka, one port per use; the adapters
@@ -48,6 +49,11 @@ export abstract class WindowPublisher {
 /** Downstream consumers' feed of trend findings (rising terms, mood shifts, bursts). */
 export abstract class TrendPublisher {
   abstract publish(trends: readonly TrendRecord[]): Promise<void>;
+}
+
+/** Where the partitions' judged subreddit-minutes go, for the all-subreddits trend scope. */
+export abstract class TrendMinutePublisher {
+  abstract publish(reports: readonly MinutesReport[]): Promise<void>;
 }
 
 /** One record read from a followed topic. */

@@ -81,7 +81,7 @@ export class MetricsService {
 
   readonly outputDuration = new Histogram<'output'>({
     name: 'reddit_flush_output_seconds',
-    help: 'Time each output of a flush took (they run concurrently): cassandra_posts, cassandra_windows, warehouse_posts, warehouse_windows, kafka_windows, cassandra_trends, warehouse_trends, kafka_trends, kafka_late, kafka_dead_letter.',
+    help: 'Time each output of a flush took (they run concurrently): cassandra_posts, cassandra_windows, warehouse_posts, warehouse_windows, kafka_windows, cassandra_trends, warehouse_trends, kafka_trends, kafka_trend_minutes, kafka_late, kafka_dead_letter.',
     labelNames: ['output'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
@@ -103,6 +103,12 @@ export class MetricsService {
   readonly trendMinutesJudged = new Counter({
     name: 'reddit_trend_minutes_judged_total',
     help: 'Subreddit-minutes judged by trend detection (once the watermark passed them).',
+    registers: [this.registry],
+  });
+
+  readonly trendMinutesDropped = new Counter({
+    name: 'reddit_trend_minutes_dropped_total',
+    help: 'Subreddit-minutes the all-subreddits scope did not count: already counted (handed again after a restart) or later than its minute was judged.',
     registers: [this.registry],
   });
 

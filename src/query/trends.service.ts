@@ -48,7 +48,10 @@ export class TrendsService {
     }
     const untilMs = request.until === undefined ? this.clock.now() : Date.parse(request.until);
     const fromMs = untilMs - windowMs;
-    const scope = request.scope === undefined ? null : subredditKey(request.scope);
+    const scope =
+      request.scope === undefined || request.scope === '*'
+        ? (request.scope ?? null)
+        : subredditKey(request.scope);
     const kind = request.kind ?? null;
     const rows = await this.store.findTrends({ fromMs, toMs: untilMs });
     const groups = new Map<string, { latest: TrendRecord; peakScore: number; minutes: number }>();

@@ -148,7 +148,8 @@ export interface StateItem {
     | 'closed-seen'
     | 'trend-minute'
     | 'trend-scope'
-    | 'trend-term';
+    | 'trend-term'
+    | 'trend-progress';
   readonly key: string;
   readonly data: string;
 }

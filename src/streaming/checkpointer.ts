@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { parseOutcomes, type StreamOutcomes } from '@app/events/stream-outcomes';
 import { WindowCheckpointStore } from '@app/storage/ports';
 import { type PartitionRef, type StateItem } from '@app/storage/records';
-import { type TrendStateDelta, type TrendStateItem } from '@app/trends/domain';
+import { isTrendStateItem, type TrendStateDelta, type TrendStateItem } from '@app/trends/domain';
 import { ClosedWindowArchive } from './closed-window-archive';
 import {
   type CheckpointDelta,
@@ -46,7 +46,7 @@ export class Checkpointer {
       tallies: checkpoint.items
         .filter((item) => item.kind === 'tally')
         .map((item) => [item.key, parseOutcomes(item.data)]),
-      trends: checkpoint.items.filter(isTrendItem),
+      trends: checkpoint.items.filter(isTrendStateItem),
       items: checkpoint.items.length,
     };
   }
@@ -92,10 +92,6 @@ export class Checkpointer {
       ],
     });
   }
-}
-
-function isTrendItem(item: StateItem): item is TrendStateItem {
-  return item.kind === 'trend-minute' || item.kind === 'trend-scope' || item.kind === 'trend-term';
 }
 
 /** Seen rows sort by sequence number as text. */

@@ -3,7 +3,8 @@ import { type StreamingConfig } from '@app/config';
 import { type ConsumerControl } from '@app/kafka/consumer/consumer-control';
 import { type MetricsService } from '@app/metrics/metrics.service';
 import { type Checkpointer } from './checkpointer';
-import { mergeCheckpointDeltas, type WindowEngine } from './domain/engine';
+import { LIVE_LANE, mergeCheckpointDeltas, type WindowEngine } from './domain/engine';
+import { type MinuteContribution, type MinutesReport } from '@app/trends/domain';
 import { toTrendRecord, toWindowRecord } from './mapping';
 import { type OutputWriter } from './output-writer';
 import { type PartitionLifecycle } from './partition/partition-lifecycle';
@@ -78,6 +79,7 @@ export class Flusher {
     const trends = runtime.trends;
     const judged = trends?.judge((lane) => engine.laneWatermark(runtime.key, lane));
     const findings = judged?.findings ?? [];
+    const reports = judged ? reportOf(runtime.key, judged.contributions, engine) : [];
     const trendState = checkpointNow ? (trends?.takeCheckpoint() ?? null) : null;
     // Taken now, with the state they match: batches taken while this flush
     // writes belong to the next checkpoint.
@@ -88,7 +90,7 @@ export class Flusher {
     const trendRows = findings.map((f) => toTrendRecord(f, startedMs));
     const outputs = runtime.outputs.take();
     try {
-      await this.options.writer.write(windows, outputs, trendRows);
+      await this.options.writer.write(windows, outputs, trendRows, reports);
       if (runtime.generation !== generation) return false;
       const delta = runtime.pendingCheckpoint
         ? mergeCheckpointDeltas(runtime.pendingCheckpoint, drained.checkpoint)
@@ -179,4 +181,25 @@ export class Flusher {
       this.due(runtime)
     );
   }
+}
+
+/**
+ * The flush's report to the all-subreddits scope: the live minutes it
+ * judged, and how far the partition's live lane has got, so the scope knows
+ * when a minute is complete. None while the partition has had no live data.
+ */
+function reportOf(
+  source: string,
+  minutes: readonly MinuteContribution[],
+  engine: WindowEngine,
+): MinutesReport[] {
+  const watermark = engine.laneWatermark(source, LIVE_LANE);
+  if (watermark === Number.NEGATIVE_INFINITY) return [];
+  return [
+    {
+      source,
+      watermarkMs: watermark === Number.POSITIVE_INFINITY ? null : watermark,
+      minutes,
+    },
+  ];
 }

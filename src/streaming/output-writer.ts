@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DeadLetterSink, LateEventSink, TrendPublisher, WindowPublisher } from '@app/kafka/ports';
+import {
+  DeadLetterSink,
+  LateEventSink,
+  TrendMinutePublisher,
+  TrendPublisher,
+  WindowPublisher,
+} from '@app/kafka/ports';
+import { type MinutesReport } from '@app/trends/domain';
 import { MetricsService } from '@app/metrics/metrics.service';
 import { PostStore, TrendStore, Warehouse, WindowStore } from '@app/storage/ports';
 import { type TrendRecord, type WindowRecord } from '@app/storage/records';
@@ -20,6 +27,7 @@ export class OutputWriter {
     private readonly publisher: WindowPublisher,
     private readonly trendStore: TrendStore,
     private readonly trendPublisher: TrendPublisher,
+    private readonly trendMinutes: TrendMinutePublisher,
     private readonly lateSink: LateEventSink,
     private readonly deadLetterSink: DeadLetterSink,
     private readonly metrics: MetricsService,
@@ -30,6 +38,7 @@ export class OutputWriter {
     windows: readonly WindowRecord[],
     outputs: BufferedOutputs,
     trends: readonly TrendRecord[] = [],
+    reports: readonly MinutesReport[] = [],
   ): Promise<void> {
     const { posts, late, deadLetters } = outputs;
     const stop = this.metrics.batchDuration.startTimer({ stage: 'outputs' });
@@ -52,6 +61,8 @@ export class OutputWriter {
         posts.length > 0 && this.timed('cassandra_posts', () => this.posts.upsertPosts(posts)),
         posts.length > 0 && this.timed('warehouse_posts', () => this.warehouse.loadPosts(posts)),
         late.length > 0 && this.timed('kafka_late', () => this.lateSink.send(late)),
+        reports.length > 0 &&
+          this.timed('kafka_trend_minutes', () => this.trendMinutes.publish(reports)),
         deadLetters.length > 0 &&
           this.timed('kafka_dead_letter', () => this.deadLetterSink.send(deadLetters)),
       ]),

@@ -122,6 +122,7 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
       metrics,
       clock,
       consumerGroup: config.kafka.consumerGroup,
+      topic: config.kafka.topics.events,
       retryMaxBackoffMs: streaming.retryMaxBackoffMs,
       trends: config.trends.enabled
         ? () => new PartitionTrends(trendOptionsOf(config.trends))

@@ -6,7 +6,12 @@ import { SyntheticRedditGenerator } from '@app/ingest/sources/synthetic/syntheti
 import { NlpService } from '@app/nlp/nlp.service';
 import { toEngineInput } from '@app/streaming/mapping';
 import { trendOptionsOf } from '@app/streaming/trend-settings';
-import { PartitionTrends, type TrendFinding } from '@app/trends/domain';
+import {
+  AllSubredditsTrends,
+  type MinutesReport,
+  PartitionTrends,
+  type TrendFinding,
+} from '@app/trends/domain';
 import { dropNamespace } from '../support/cleanup';
 import { eventually, testNamespace, type TestNamespace } from '../support/environment';
 import { partitionOf } from '../support/disordered-input';
@@ -80,6 +85,17 @@ function offlineFindings(events: readonly RedditEvent[]): TrendFinding[] {
     }
     findings.push(...trends.judge(() => newest - OUT_OF_ORDERNESS_MS).findings);
   }
+  return findings;
+}
+
+/** What the all-subreddits scope finds on the subreddit-minutes topic as it stands. */
+async function overallFindings(s: Scenario): Promise<TrendFinding[]> {
+  const topic = s.ns.config.kafka.topics.trendMinutes;
+  const messages = await readTopic(s.ns.config, topic, await topicSize(s.ns.config, topic));
+  const oracle = new AllSubredditsTrends(trendOptionsOf(s.ns.config.trends));
+  const findings: TrendFinding[] = [];
+  for (const m of messages.sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset))))
+    findings.push(...oracle.add(JSON.parse(m.value) as MinutesReport, m.timestampMs).findings);
   return findings;
 }
 
@@ -290,18 +306,44 @@ describe('trends on the real stack', () => {
     }
     // Exactly the offline findings: no minute lost, none judged twice with other counts,
     // and the rise dated from its true start in spite of the crash.
-    expect(await s.cassandraRows()).toEqual(expectedRows);
-    expect(await s.warehouseRows()).toEqual(expectedRows);
+    const bySubreddit = (rows: string[]) => rows.filter((r) => !r.startsWith('* '));
+    expect(bySubreddit(await s.cassandraRows())).toEqual(expectedRows);
+    expect(bySubreddit(await s.warehouseRows())).toEqual(expectedRows);
+
+    // All subreddits together: judged from the subreddit-minutes topic, in its
+    // order, exactly as the detector does it offline on the same topic.
+    const overall = await eventually(
+      async () => {
+        const oracle = await overallFindings(s);
+        const stored = (await s.cassandraRows()).filter((r) => r.startsWith('* '));
+        return { oracle, stored };
+      },
+      ({ oracle, stored }) =>
+        oracle.length > 0 &&
+        stored.join('\n') ===
+          oracle
+            .map((f) => rowText(f))
+            .sort()
+            .join('\n'),
+      { what: 'the all-subreddits trends in Cassandra', timeoutMs: 60_000, intervalMs: 2_000 },
+    );
+    expect(overall.oracle.some((f) => f.term === 'supernova')).toBe(true);
+    const overallRows = overall.oracle.map((f) => rowText(f)).sort();
+    expect((await s.warehouseRows()).filter((r) => r.startsWith('* '))).toEqual(overallRows);
 
     // The topic has every row (a replay after the crash may publish some twice, identically).
-    const messages = await readTopic(s.ns.config, s.ns.config.kafka.topics.trends, expected.length);
+    const messages = await readTopic(
+      s.ns.config,
+      s.ns.config.kafka.topics.trends,
+      expected.length + overallRows.length,
+    );
     const published = new Set(
       messages.map((m) => {
         const t = JSON.parse(m.value) as TrendFinding;
         return rowText(t);
       }),
     );
-    expect([...published].sort()).toEqual(expectedRows);
+    expect([...published].sort()).toEqual([...expectedRows, ...overallRows].sort());
 
     // The API ranks them, strongest first, for one subreddit and over all.
     const until = new Date(T0 + MINUTES * MINUTE).toISOString();
@@ -320,7 +362,9 @@ describe('trends on the real stack', () => {
     );
     const all = await second.get(`/api/trends?window=1h&until=${until}&limit=200`);
     expect((JSON.parse(all.body) as { trends: unknown[] }).trends.length).toBe(
-      new Set(expected.map((f) => `${f.scope}|${f.kind}|${f.term}|${f.lane}`)).size,
+      new Set(
+        [...expected, ...overall.oracle].map((f) => `${f.scope}|${f.kind}|${f.term}|${f.lane}`),
+      ).size,
     );
     const bad = await second.get('/api/trends?kind=colour&window=5x');
     expect(bad.status).toBe(400);

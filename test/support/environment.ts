@@ -38,6 +38,7 @@ export function testNamespace(overrides: Record<string, string> = {}): TestNames
     KAFKA_EVENTS_TOPIC: `test-${id}.events`,
     KAFKA_WINDOWS_TOPIC: `test-${id}.windows`,
     KAFKA_TRENDS_TOPIC: `test-${id}.trends`,
+    KAFKA_TREND_MINUTES_TOPIC: `test-${id}.trend-minutes`,
     KAFKA_DEAD_LETTER_TOPIC: `test-${id}.dead-letter`,
     KAFKA_LATE_EVENTS_TOPIC: `test-${id}.late-events`,
     KAFKA_TOPIC_PARTITIONS: '3',

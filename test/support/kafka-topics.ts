@@ -7,6 +7,7 @@ export interface TopicMessage {
   readonly value: string;
   readonly partition: number;
   readonly offset: string;
+  readonly timestampMs: number;
 }
 
 /** Reads a topic from the beginning until `count` messages arrived (or `timeoutMs` passed). */
@@ -29,6 +30,7 @@ export async function readTopic(
           value: message.value?.toString() ?? '',
           partition,
           offset: message.offset,
+          timestampMs: Number(message.timestamp),
         });
         return Promise.resolve();
       },

@@ -26,6 +26,7 @@ describe('validateEnvironment', () => {
       events: 'reddit.events',
       windows: 'reddit.windows',
       trends: 'reddit.trends',
+      trendMinutes: 'reddit.trend-minutes',
       deadLetter: 'reddit.dead-letter',
       lateEvents: 'reddit.late-events',
     });

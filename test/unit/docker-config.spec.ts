@@ -271,6 +271,7 @@ describe('docker/compose.yml', () => {
       'KAFKA_EVENTS_TOPIC',
       'KAFKA_LATE_EVENTS_TOPIC',
       'KAFKA_TRENDS_TOPIC',
+      'KAFKA_TREND_MINUTES_TOPIC',
       'KAFKA_WINDOWS_TOPIC',
     ]);
     for (const [variable, topic] of defaults) {
@@ -518,15 +519,22 @@ describe('Grafana provisioning and dashboard', () => {
     for (const query of processQueries) expect(query.expr).toContain('job="reddit-analytics"');
   });
 
-  it('reads the warehouse table the migrations create, in 1-minute windows', () => {
+  it('reads the warehouse tables the migrations create: 1-minute windows and trends', () => {
     const migrations = read('src/storage/warehouse/warehouse-migrations.ts');
     expect(migrations).toMatch(/CREATE TABLE IF NOT EXISTS \$\{s\}\.fact_windows \(/);
+    expect(migrations).toMatch(/CREATE TABLE IF NOT EXISTS \$\{s\}\.fact_trends \(/);
     expect(read('src/config/env.schema.ts')).toMatch(/WINDOW_SPECS: string = '1m[,']/);
-    expect(sqlQueries.length).toBeGreaterThan(0);
-    for (const query of sqlQueries) {
-      expect(query.rawSql).toMatch(/\bfact_windows\b/);
-      expect(query.rawSql).toContain("window_spec = '1m'");
-    }
+    const windowQueries = sqlQueries.filter((q) => /\bfact_windows\b/.test(q.rawSql!));
+    const trendQueries = sqlQueries.filter((q) => /\bfact_trends\b/.test(q.rawSql!));
+    expect(windowQueries.length).toBeGreaterThan(0);
+    expect(trendQueries.length).toBeGreaterThan(0);
+    expect(windowQueries.length + trendQueries.length).toBe(sqlQueries.length);
+    for (const query of windowQueries) expect(query.rawSql).toContain("window_spec = '1m'");
+    // Both trend panels: rising terms, and mood shifts with bursts.
+    expect(trendQueries.some((q) => q.rawSql!.includes("kind NOT IN ('mood', 'burst')"))).toBe(
+      true,
+    );
+    expect(trendQueries.some((q) => q.rawSql!.includes("kind IN ('mood', 'burst')"))).toBe(true);
   });
 
   it('defines every template variable its queries use, $subreddit from fact_windows', () => {

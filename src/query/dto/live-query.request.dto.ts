@@ -1,7 +1,7 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches, MaxLength } from 'class-validator';
 import { SUBREDDIT_NAME_PATTERN } from '@app/events/reddit-event';
-import { TREND_KINDS, type TrendKind } from './trends-query.request.dto';
+import { SCOPE_PATTERN, TREND_KINDS, type TrendKind } from './trends-query.request.dto';
 
 const NAME = SUBREDDIT_NAME_PATTERN.source.replace(/^\^|\$$/g, '');
 const NAME_LIST = new RegExp(`^${NAME}(,${NAME}){0,99}$`);
@@ -40,12 +40,13 @@ export class LiveWindowsQueryRequestDto extends ResumableQuery {
 
 export class LiveTrendsQueryRequestDto extends ResumableQuery {
   @ApiPropertyOptional({
-    description: 'Only this subreddit (without r/). Default: every streamed subreddit.',
+    description:
+      'Only this subreddit (without r/), or "*" for the trends of all subreddits together. Default: every scope.',
     example: 'wallstreetbets',
   })
   @IsOptional()
-  @Matches(SUBREDDIT_NAME_PATTERN, {
-    message: 'scope must be a valid subreddit name (2-21 letters, digits or _)',
+  @Matches(SCOPE_PATTERN, {
+    message: 'scope must be "*" or a valid subreddit name (2-21 letters, digits or _)',
   })
   readonly scope?: string;
 

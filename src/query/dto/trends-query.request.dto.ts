@@ -3,6 +3,11 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
 import { SUBREDDIT_NAME_PATTERN } from '@app/events/reddit-event';
 
+/** A subreddit name, or "*" for all subreddits together. */
+export const SCOPE_PATTERN = new RegExp(
+  `^(\\*|${SUBREDDIT_NAME_PATTERN.source.replace(/^\^|\$$/g, '')})$`,
+);
+
 /** What a trend is about: a kind of term, or a subreddit's mood or activity. */
 export const TREND_KINDS = [
   'keyword',
@@ -58,12 +63,13 @@ export class SubredditTrendsQueryRequestDto {
 /** The query of GET /api/trends: the same, over every subreddit or one. */
 export class TrendsQueryRequestDto extends SubredditTrendsQueryRequestDto {
   @ApiPropertyOptional({
-    description: 'Only this subreddit (without r/). Default: every streamed subreddit.',
-    example: 'wallstreetbets',
+    description:
+      'A subreddit (without r/), or "*" for the trends of all streamed subreddits together (terms rising across them). Default: every scope, each subreddit\'s and "*".',
+    example: '*',
   })
   @IsOptional()
-  @Matches(SUBREDDIT_NAME_PATTERN, {
-    message: 'scope must be a valid subreddit name (2-21 letters, digits or _)',
+  @Matches(SCOPE_PATTERN, {
+    message: 'scope must be "*" or a valid subreddit name (2-21 letters, digits or _)',
   })
   readonly scope?: string;
 }

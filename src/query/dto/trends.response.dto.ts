@@ -7,7 +7,10 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** One finding: a term (or shift) judged rising in one minute. */
 export class TrendFindingDto {
-  @ApiProperty({ example: 'wallstreetbets', description: 'The subreddit it was found in.' })
+  @ApiProperty({
+    example: 'wallstreetbets',
+    description: 'The subreddit it was found in, or "*" for all streamed subreddits together.',
+  })
   readonly scope!: string;
   @ApiProperty({ enum: TREND_KINDS, example: 'ticker' })
   readonly kind!: string;

@@ -103,7 +103,10 @@ export class LiveController {
     @Req() request: Request,
     @Res() response: Response,
   ): void {
-    const scope = query.scope === undefined ? null : subredditKey(query.scope);
+    const scope =
+      query.scope === undefined || query.scope === '*'
+        ? (query.scope ?? null)
+        : subredditKey(query.scope);
     const stream = new EventStream(request, response);
     const unsubscribe = this.live.subscribeTrends(
       {

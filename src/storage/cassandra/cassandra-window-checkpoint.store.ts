@@ -195,6 +195,7 @@ const STATE_KINDS = [
   'trend-minute',
   'trend-scope',
   'trend-term',
+  'trend-progress',
 ] satisfies StateItem['kind'][];
 
 function toNumber(value: unknown): number | null {

@@ -13,6 +13,8 @@ export interface PartitionLifecycleOptions {
   readonly metrics: MetricsService;
   readonly clock: Clock;
   readonly consumerGroup: string;
+  /** The topic whose partitions these are (the group's assignment may hold others). */
+  readonly topic: string;
   readonly retryMaxBackoffMs: number;
   /** A partition's trend detection (absent: trends are off). */
   readonly trends?: () => PartitionTrends;
@@ -96,8 +98,8 @@ export class PartitionLifecycle {
   assigned(assignment: Assignment): void {
     this.rebalancing = false;
     const owned = new Set<string>();
-    for (const [topic, partitions] of assignment) {
-      for (const partition of partitions) owned.add(`${topic}/${partition}`);
+    for (const partition of assignment.get(this.options.topic) ?? []) {
+      owned.add(`${this.options.topic}/${partition}`);
     }
     for (const runtime of this.runtimes.values()) {
       void runtime.locked(() => {

@@ -5,3 +5,4 @@ export * from './term-trends';
 export * from './subreddit-shifts';
 export * from './minute-counts';
 export * from './partition-trends';
+export * from './all-subreddits-trends';

@@ -25,7 +25,23 @@ export function mentionKind(mention: string): TermKind {
   return 'domain';
 }
 
+/**
+ * One subreddit-minute as judged, handed on so the minute can be judged
+ * again over every subreddit: its events, sentiment and every term counted.
+ */
+export interface MinuteContribution {
+  readonly subreddit: string;
+  readonly minuteMs: number;
+  readonly events: number;
+  readonly sentimentSum: number;
+  readonly sentimentCount: number;
+  /** [kind, term, count]; mentions keep their prefix ("r/", "$", ...). */
+  readonly terms: readonly (readonly [TermKind, string, number])[];
+}
+
 export interface MinuteCountsJSON {
+  /** The subreddits whose contributions it holds (the all-subreddits scope only). */
+  readonly sources?: readonly string[];
   readonly events: number;
   readonly sentimentSum: number;
   readonly sentimentCount: number;
@@ -44,6 +60,8 @@ export class MinuteCounts {
   events = 0;
   sentimentSum = 0;
   sentimentCount = 0;
+  /** Subreddits whose whole minute was added (addContribution), so none counts twice. */
+  readonly sources = new Set<string>();
   private constructor(
     private readonly keywords: TopKCounter,
     private readonly mentions: TopKCounter,
@@ -58,6 +76,7 @@ export class MinuteCounts {
       TopKCounter.fromJSON(json.keywords),
       TopKCounter.fromJSON(json.mentions),
     );
+    for (const source of json.sources ?? []) counts.sources.add(source);
     counts.events = json.events;
     counts.sentimentSum = json.sentimentSum;
     counts.sentimentCount = json.sentimentCount;
@@ -66,6 +85,7 @@ export class MinuteCounts {
 
   toJSON(): MinuteCountsJSON {
     return {
+      ...(this.sources.size > 0 ? { sources: [...this.sources].sort() } : {}),
       events: this.events,
       sentimentSum: this.sentimentSum,
       sentimentCount: this.sentimentCount,
@@ -82,6 +102,35 @@ export class MinuteCounts {
     }
     for (const { key, count } of event.keywords) this.keywords.add(key, count);
     for (const mention of event.mentions) this.mentions.add(mention);
+  }
+
+  /** Adds a whole subreddit-minute; false (nothing added) when that subreddit's is already in. */
+  addContribution(contribution: MinuteContribution): boolean {
+    if (this.sources.has(contribution.subreddit)) return false;
+    this.sources.add(contribution.subreddit);
+    this.events += contribution.events;
+    this.sentimentSum += contribution.sentimentSum;
+    this.sentimentCount += contribution.sentimentCount;
+    for (const [kind, term, count] of contribution.terms) {
+      if (kind === 'keyword') this.keywords.add(term, count);
+      else this.mentions.add(term, count);
+    }
+    return true;
+  }
+
+  /** The minute as a contribution of `subreddit` to the all-subreddits scope. */
+  contribution(subreddit: string, minuteMs: number): MinuteContribution {
+    const terms: [TermKind, string, number][] = [];
+    for (const [kind, counts] of this.byKind())
+      for (const [term, count] of counts) terms.push([kind, term, count]);
+    return {
+      subreddit,
+      minuteMs,
+      events: this.events,
+      sentimentSum: this.sentimentSum,
+      sentimentCount: this.sentimentCount,
+      terms,
+    };
   }
 
   /** The counts of each kind of term. */

@@ -1,4 +1,5 @@
 import {
+  type MinuteContribution,
   MinuteCounts,
   type MinuteCountsJSON,
   TERM_KINDS,
@@ -51,11 +52,29 @@ export interface TrendFinding {
   readonly isNew: boolean;
 }
 
+export interface JudgedMinutes {
+  readonly findings: TrendFinding[];
+  /** Minutes judged. */
+  readonly minutes: number;
+  /** The live minutes judged, for the all-subreddits scope. */
+  readonly contributions: MinuteContribution[];
+}
+
 /** A piece of trend state as the checkpoint stores it. */
 export interface TrendStateItem {
-  readonly kind: 'trend-minute' | 'trend-scope' | 'trend-term';
+  /** trend-progress: the all-subreddits scope's view of each partition (AllSubredditsTrends). */
+  readonly kind: 'trend-minute' | 'trend-scope' | 'trend-term' | 'trend-progress';
   readonly key: string;
   readonly data: string;
+}
+
+export function isTrendStateItem(item: { readonly kind: string }): item is TrendStateItem {
+  return (
+    item.kind === 'trend-minute' ||
+    item.kind === 'trend-scope' ||
+    item.kind === 'trend-term' ||
+    item.kind === 'trend-progress'
+  );
 }
 
 export interface TrendStateDelta {
@@ -156,8 +175,9 @@ export class PartitionTrends {
    * subreddit, and returns what rose or shifted. A backfill lane that has
    * ended (watermark +Infinity) is judged to its end and then forgotten.
    */
-  judge(watermarkOf: (lane: string) => number): { findings: TrendFinding[]; minutes: number } {
+  judge(watermarkOf: (lane: string) => number): JudgedMinutes {
     const findings: TrendFinding[] = [];
+    const contributions: MinuteContribution[] = [];
     let minutes = 0;
     const endedLanes = new Set<string>();
     for (const key of [...this.minutes.keys()].sort()) {
@@ -172,13 +192,45 @@ export class PartitionTrends {
       this.judgedMinutes.add(key);
       minutes++;
       findings.push(...this.judgeMinute(minute));
+      if (minute.lane === LIVE_LANE)
+        contributions.push(minute.counts.contribution(minute.subreddit, minute.minuteMs));
     }
     for (const scope of this.scopes.values()) {
       if (scope.lane !== LIVE_LANE && watermarkOf(scope.lane) === Number.POSITIVE_INFINITY)
         endedLanes.add(scope.lane);
     }
     for (const lane of endedLanes) this.forgetLane(lane);
-    return { findings, minutes };
+    return { findings, minutes, contributions };
+  }
+
+  /**
+   * Counts a whole subreddit-minute into the minute of `scope` (the
+   * all-subreddits scope), judged by `watermarkBeforeMs` as `count` judges
+   * an event. Returns false when it was not counted: late (the minute may
+   * be judged) or a duplicate (that subreddit's minute is already in).
+   */
+  countContribution(
+    scope: string,
+    contribution: MinuteContribution,
+    watermarkBeforeMs: number,
+  ): boolean {
+    const { minuteMs } = contribution;
+    if (watermarkBeforeMs >= minuteMs + MINUTE_MS) return false;
+    const key = `${LIVE_LANE}${SEP}${scope}${SEP}${pad(minuteMs)}`;
+    let minute = this.minutes.get(key);
+    if (!minute) {
+      minute = {
+        lane: LIVE_LANE,
+        subreddit: scope,
+        minuteMs,
+        counts: MinuteCounts.empty(this.options.minuteTerms),
+      };
+      this.minutes.set(key, minute);
+      this.judgedMinutes.delete(key);
+    }
+    if (!minute.counts.addContribution(contribution)) return false;
+    this.dirtyMinutes.add(key);
+    return true;
   }
 
   /** What changed since the last call, for the checkpoint; its values are as they stand now. */
@@ -236,7 +288,7 @@ export class PartitionTrends {
         });
       } else if (item.kind === 'trend-scope') {
         scopes.push([item.key, JSON.parse(item.data) as ScopeJSON]);
-      } else {
+      } else if (item.kind === 'trend-term') {
         const [lane, subreddit, kind, term] = item.key.split(SEP);
         const table = `${lane}${SEP}${subreddit}${SEP}${kind}`;
         const list = terms.get(table) ?? [];

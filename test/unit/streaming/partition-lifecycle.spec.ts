@@ -7,7 +7,13 @@ import { type RedditEvent } from '@app/events/reddit-event';
 import { SyntheticRedditGenerator } from '@app/ingest/sources/synthetic/synthetic-generator';
 import { type ConsumedBatch } from '@app/kafka/consumer/consumed-batch';
 import { ConsumerControl, type ConsumerHandle } from '@app/kafka/consumer/consumer-control';
-import { DeadLetterSink, LateEventSink, TrendPublisher, WindowPublisher } from '@app/kafka/ports';
+import {
+  DeadLetterSink,
+  LateEventSink,
+  TrendMinutePublisher,
+  TrendPublisher,
+  WindowPublisher,
+} from '@app/kafka/ports';
 import { MetricsService } from '@app/metrics/metrics.service';
 import { VaderSentimentScorer } from '@app/nlp/domain/vader/vader-sentiment.scorer';
 import { NlpService } from '@app/nlp/nlp.service';
@@ -144,6 +150,11 @@ class NullSinks {
       return Promise.resolve();
     }
   })();
+  readonly trendMinutes = new (class extends TrendMinutePublisher {
+    publish(): Promise<void> {
+      return Promise.resolve();
+    }
+  })();
 }
 
 /** The in-memory checkpoint store, logging each save. */
@@ -186,6 +197,7 @@ function server(
   log: Call[],
 ): Server {
   const { config } = testNamespace({
+    KAFKA_EVENTS_TOPIC: TOPIC,
     STREAMING_ENABLED: 'false',
     WINDOW_SPECS: '1m',
     WINDOW_FLUSH_INTERVAL_MS: '1000',
@@ -204,6 +216,7 @@ function server(
     sinks.windows,
     stores.trends ?? new MemoryTrendStore(),
     sinks.trends,
+    sinks.trendMinutes,
     sinks.late,
     sinks.dead,
     metrics,

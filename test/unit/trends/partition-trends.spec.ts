@@ -1,4 +1,5 @@
 import {
+  AllSubredditsTrends,
   DEFAULT_SHIFT_OPTIONS,
   DEFAULT_TREND_OPTIONS,
   mentionKind,
@@ -207,6 +208,116 @@ describe('PartitionTrends', () => {
     const deleted = trends.takeCheckpoint().deletes.map((d) => d.kind);
     expect(deleted.sort()).toEqual(['trend-scope', 'trend-term']);
     expect(trends.trackedTerms).toBe(0);
+  });
+
+  it('judges all subreddits together from their minutes, each counted once', () => {
+    // "ipo" at 3 a minute in each of three subreddits from minute 30: below
+    // the support in every one of them, a clear rise across them.
+    const perSubreddit = new PartitionTrends(OPTIONS);
+    const overall = new AllSubredditsTrends(OPTIONS);
+    const subreddits = ['stocks', 'investing', 'wallstreetbets'];
+    const random = seeded(11);
+    const found: TrendFinding[] = [];
+    let dropped = 0;
+    for (let m = 0; m < 45; m++) {
+      for (const subreddit of subreddits) {
+        const ipo = m >= 30 ? 3 : 0;
+        for (let i = 0; i < poisson(20, random) + ipo; i++) {
+          perSubreddit.count(
+            {
+              subreddit,
+              eventTimeMs: minute(m) + i,
+              keywords: [{ key: i < ipo ? 'ipo' : `w${Math.floor(random() * 30)}`, count: 1 }],
+              mentions: [],
+              sentiment: null,
+            },
+            minute(m) - 1,
+          );
+        }
+      }
+      const judged = perSubreddit.judge(() => minute(m + 1));
+      expect(judged.findings.filter((f) => f.term === 'ipo')).toEqual([]);
+      // Each report twice, as a consumer replaying after a crash sends it again.
+      const report = {
+        source: 'events/0',
+        watermarkMs: minute(m + 1),
+        minutes: judged.contributions,
+      };
+      for (const sent of [report, report]) {
+        const result = overall.add(sent, minute(m) + 61_000);
+        dropped += result.dropped;
+        found.push(...result.findings);
+      }
+    }
+    expect(dropped).toBe(45 * 3);
+    const ipo = found.filter((f) => f.term === 'ipo');
+    expect(ipo[0]).toMatchObject({ scope: '*', kind: 'keyword', minuteMs: minute(30) });
+    expect(ipo[0]?.value).toBe(9);
+    // A subreddit-minute for a minute already judged is late.
+    const late = {
+      subreddit: 'late',
+      minuteMs: minute(10),
+      events: 1,
+      sentimentSum: 0,
+      sentimentCount: 0,
+      terms: [],
+    };
+    const result = overall.add(
+      { source: 'events/1', watermarkMs: minute(44), minutes: [late] },
+      minute(45),
+    );
+    expect(result.dropped).toBe(1);
+  });
+
+  it('judges all subreddits only once every partition still sending has passed a minute', () => {
+    const overall = new AllSubredditsTrends(OPTIONS);
+    const minuteOf = (subreddit: string, m: number) => ({
+      subreddit,
+      minuteMs: minute(m),
+      events: 1,
+      sentimentSum: 0,
+      sentimentCount: 0,
+      terms: [],
+    });
+    // Partition 1 is behind partition 0; nothing is judged in the first 15 s of reports.
+    overall.add({ source: 'p1', watermarkMs: minute(3), minutes: [minuteOf('b', 2)] }, 1_000);
+    const ahead = overall.add(
+      { source: 'p0', watermarkMs: minute(20), minutes: [minuteOf('a', 2), minuteOf('a', 10)] },
+      2_000,
+    );
+    expect(ahead).toMatchObject({ minutes: 0, dropped: 0 });
+    expect(
+      overall.add({ source: 'p1', watermarkMs: minute(11), minutes: [minuteOf('b', 10)] }, 3_000),
+    ).toMatchObject({ minutes: 0, dropped: 0 });
+    // Then both minutes are complete (partition 1 has passed minute 10, not 11).
+    const judged = overall.add({ source: 'p0', watermarkMs: minute(21), minutes: [] }, 16_500);
+    expect(judged.minutes).toBe(2);
+    expect(overall.judgedThrough).toBe(minute(11));
+    // Partition 1 has gone quiet: a minute later it no longer holds the scope back.
+    overall.add({ source: 'p0', watermarkMs: minute(21), minutes: [] }, 64_000);
+    expect(overall.judgedThrough).toBe(minute(21));
+    // Late now: its minute was judged.
+    expect(
+      overall.add({ source: 'p1', watermarkMs: minute(12), minutes: [minuteOf('b', 11)] }, 64_500)
+        .dropped,
+    ).toBe(1);
+    // A partition whose live lane ended holds nothing back either.
+    overall.add({ source: 'p1', watermarkMs: null, minutes: [] }, 65_000);
+    expect(overall.judgedThrough).toBe(minute(21));
+    // A partition that falls behind, then goes quiet with everyone else:
+    // nothing arrives to say so but the judge's own tick.
+    overall.add({ source: 'p2', watermarkMs: minute(10), minutes: [] }, 69_000);
+    overall.add(
+      { source: 'p0', watermarkMs: minute(22) + 5_000, minutes: [minuteOf('a', 21)] },
+      70_000,
+    );
+    expect(overall.judgedThrough).toBe(minute(21));
+    const tick = overall.add(
+      { source: 'tick', tick: true, watermarkMs: null, minutes: [] },
+      131_000,
+    );
+    expect(tick.minutes).toBe(1);
+    expect(overall.judgedThrough).toBe(minute(22) + 5_000);
   });
 
   it('tells the kinds of mention apart by their prefix', () => {
