@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type Consumer } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import { KafkaConnection } from './kafka-connection';
-import { type TailedRecord, TopicTail } from './ports';
+import { type TailFollower, TopicTail } from './ports';
 
 /**
  * A consumer in a group of its own (one per process, never committing), so
@@ -24,14 +24,18 @@ export class KafkaTopicTail extends TopicTail {
     super();
   }
 
-  async follow(
-    topics: readonly string[],
-    onRecords: (records: readonly TailedRecord[]) => void,
-  ): Promise<void> {
+  async follow(topics: readonly string[], follower: TailFollower): Promise<void> {
     // Where each partition ends now: everything from here on is followed,
     // whenever the group gets its partitions (a group without committed
-    // offsets would otherwise start at the end as it stands then).
+    // offsets would otherwise start at the end as it stands then). After a
+    // restart of the tail, where the follower had got to.
     const next = await this.endOffsets(topics);
+    for (const [key, offset] of next) {
+      const [topic = '', partition = '0'] = splitKey(key);
+      const resumed = follower.resumeAt(topic, Number(partition));
+      if (resumed !== undefined) next.set(key, resumed);
+      follower.onStart(topic, Number(partition), resumed ?? offset);
+    }
     const groupId = `${this.config.kafka.consumerGroup}.live.${randomBytes(6).toString('hex')}`;
     const consumer = this.kafka.client.consumer({
       groupId,
@@ -55,7 +59,7 @@ export class KafkaTopicTail extends TopicTail {
       eachBatch: ({ batch }) => {
         const last = batch.messages.at(-1);
         if (last) next.set(`${batch.topic}:${batch.partition}`, String(BigInt(last.offset) + 1n));
-        onRecords(
+        follower.onRecords(
           batch.messages.map((message) => ({
             topic: batch.topic,
             partition: batch.partition,
@@ -89,4 +93,9 @@ export class KafkaTopicTail extends TopicTail {
     this.consumer = null;
     await consumer?.disconnect();
   }
+}
+
+function splitKey(key: string): [string, string] {
+  const at = key.lastIndexOf(':');
+  return [key.slice(0, at), key.slice(at + 1)];
 }

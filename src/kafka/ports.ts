@@ -64,17 +64,24 @@ export interface TailedRecord {
   readonly value: string;
 }
 
+export interface TailFollower {
+  /** Each batch of records, in partition order. */
+  readonly onRecords: (records: readonly TailedRecord[]) => void;
+  /** Where to go on in a partition followed before (its next offset), or undefined: from its end. */
+  readonly resumeAt: (topic: string, partition: number) => string | undefined;
+  /** The offset each partition is followed from, before any of its records. */
+  readonly onStart: (topic: string, partition: number, offset: string) => void;
+}
+
 /**
  * Reads topics as this instance's own audience, every partition of them,
- * from their end when it starts: how each server sees every partition's
- * window and trend updates, whichever partitions its consumer owns.
+ * from their end when it first starts (and from where it stopped when it
+ * starts again): how each server sees every partition's window and trend
+ * updates, whichever partitions its consumer owns.
  */
 export abstract class TopicTail {
-  /** Starts following; `onRecords` gets each batch in partition order. Resolves once subscribed. */
-  abstract follow(
-    topics: readonly string[],
-    onRecords: (records: readonly TailedRecord[]) => void,
-  ): Promise<void>;
+  /** Starts following. Resolves once subscribed. */
+  abstract follow(topics: readonly string[], follower: TailFollower): Promise<void>;
   abstract stop(): Promise<void>;
 }
 

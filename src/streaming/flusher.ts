@@ -4,7 +4,7 @@ import { type ConsumerControl } from '@app/kafka/consumer/consumer-control';
 import { type MetricsService } from '@app/metrics/metrics.service';
 import { type Checkpointer } from './checkpointer';
 import { LIVE_LANE, mergeCheckpointDeltas, type WindowEngine } from './domain/engine';
-import { type MinuteContribution, type MinutesReport } from '@app/trends/domain';
+import { type MinuteContribution, type MinutesReport, splitReport } from '@app/trends/domain';
 import { toTrendRecord, toWindowRecord } from './mapping';
 import { type OutputWriter } from './output-writer';
 import { type PartitionLifecycle } from './partition/partition-lifecycle';
@@ -49,7 +49,22 @@ export class Flusher {
       (runtime.pendingCheckpoint !== null ||
         (runtime.nextOffset !== null && runtime.nextOffset !== runtime.checkpointOffset)) &&
       now - runtime.lastCheckpointMs >= checkpointIntervalMs;
-    return outputsDue || checkpointDue;
+    return outputsDue || checkpointDue || this.idleReportDue(runtime);
+  }
+
+  /**
+   * The all-subreddits scope waits for every partition with live data; one
+   * whose live lane went idle says so (in a flush of its own if need be),
+   * or the scope would wait for it until it counts as silent.
+   */
+  private idleReportDue(runtime: PartitionRuntime): boolean {
+    const { engine } = this.options;
+    return (
+      runtime.trends !== null &&
+      !runtime.reportedIdle &&
+      Number.isFinite(engine.laneWatermark(runtime.key, LIVE_LANE)) &&
+      engine.isLiveIdle(runtime.key)
+    );
   }
 
   /**
@@ -77,9 +92,13 @@ export class Flusher {
     // Judged with the drain, and checkpointed with it: the minutes the
     // watermark has passed, whose counts can no longer change.
     const trends = runtime.trends;
-    const judged = trends?.judge((lane) => engine.laneWatermark(runtime.key, lane));
+    const judged = trends?.judge(
+      (lane) => engine.laneWatermark(runtime.key, lane),
+      (lane) => engine.laneClosedThrough(runtime.key, lane),
+    );
     const findings = judged?.findings ?? [];
-    const reports = judged ? reportOf(runtime.key, judged.contributions, engine) : [];
+    const idle = engine.isLiveIdle(runtime.key);
+    const reports = judged ? reportOf(runtime.key, judged.contributions, engine, idle) : [];
     const trendState = checkpointNow ? (trends?.takeCheckpoint() ?? null) : null;
     // Taken now, with the state they match: batches taken while this flush
     // writes belong to the next checkpoint.
@@ -125,6 +144,7 @@ export class Flusher {
     if (runtime.generation !== generation) return false;
 
     runtime.failures = 0;
+    if (reports.length > 0) runtime.reportedIdle = idle;
     this.lastFlushAtMs = this.options.clock.now();
     metrics.flushes.inc({ outcome: 'ok' });
     this.options.writer.recordWritten(outputs.posts.length, windows.length, trendRows.length);
@@ -185,21 +205,22 @@ export class Flusher {
 
 /**
  * The flush's report to the all-subreddits scope: the live minutes it
- * judged, and how far the partition's live lane has got, so the scope knows
- * when a minute is complete. None while the partition has had no live data.
+ * judged, how far the partition's live lane has got, so the scope knows
+ * when a minute is complete, and whether that lane is idle. None while the
+ * partition has had no live data; in parts when it is large.
  */
 function reportOf(
   source: string,
   minutes: readonly MinuteContribution[],
   engine: WindowEngine,
+  idle: boolean,
 ): MinutesReport[] {
   const watermark = engine.laneWatermark(source, LIVE_LANE);
   if (watermark === Number.NEGATIVE_INFINITY) return [];
-  return [
-    {
-      source,
-      watermarkMs: watermark === Number.POSITIVE_INFINITY ? null : watermark,
-      minutes,
-    },
-  ];
+  return splitReport({
+    source,
+    watermarkMs: watermark === Number.POSITIVE_INFINITY ? null : watermark,
+    ...(idle ? { idle: true } : {}),
+    minutes,
+  });
 }

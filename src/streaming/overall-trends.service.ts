@@ -49,8 +49,14 @@ export class OverallTrendsService implements OnModuleInit, BeforeApplicationShut
   private epoch: number | null = null;
   /** First offset not yet taken into memory. */
   private nextOffset: bigint | null = null;
-  /** First offset the checkpoint does not cover. */
+  /**
+   * First offset the checkpoint does not cover; before the first
+   * checkpoint, the first offset taken since the state was restored. A
+   * failure re-reads from here: the state is rebuilt from the checkpoint.
+   */
   private checkpointOffset: bigint | null = null;
+  /** The first offset of a batch that began past `nextOffset`, once sent back for it (see take). */
+  private gapAt: bigint | null = null;
   private lastCheckpointMs = 0;
   private failures = 0;
   /** Bumped whenever the state is dropped: a batch still writing for older state saves nothing. */
@@ -125,7 +131,23 @@ export class OverallTrendsService implements OnModuleInit, BeforeApplicationShut
       if (this.epoch === null) await this.restore(ref);
       const epoch = this.epoch ?? 0;
       const generation = this.generation;
-      const from = this.nextOffset ?? BigInt(first.offset);
+      const firstOffset = BigInt(first.offset);
+      if (this.nextOffset !== null && firstOffset > this.nextOffset) {
+        // A batch fetched before a seek back, or a position past the
+        // checkpoint: the reports in between would be skipped. Read them,
+        // unless this is the same hole again (they are gone from the log).
+        if (this.gapAt !== firstOffset) {
+          this.gapAt = firstOffset;
+          this.control.seek(batch.topic, batch.partition, this.nextOffset.toString());
+          return { commitOffset: null, deferred: true };
+        }
+        this.logger.warn(
+          `${batch.topic}/${batch.partition}: offsets ${this.nextOffset}..${firstOffset - 1n} are no longer in the log; going on from ${firstOffset}`,
+        );
+      }
+      this.gapAt = null;
+      this.checkpointOffset ??= firstOffset;
+      const from = this.nextOffset ?? firstOffset;
       const findings: TrendFinding[] = [];
       let minutes = 0;
       let dropped = 0;
@@ -183,6 +205,7 @@ export class OverallTrendsService implements OnModuleInit, BeforeApplicationShut
       await new Promise((resolve) => setTimeout(resolve, backoff));
       // Read again from what the checkpoint covers (the claim skips anything before it).
       const from = this.checkpointOffset ?? BigInt(first.offset);
+      this.checkpointOffset = null;
       this.control.seek(batch.topic, batch.partition, from.toString());
       return { commitOffset: null, deferred: true };
     }

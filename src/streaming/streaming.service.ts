@@ -305,10 +305,15 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     });
     runtime.outputs.add(posts, late, rejected);
     if (runtime.trends) {
-      const { applied, appliedWatermarksMs } = outcome;
+      const { applied, appliedWatermarksMs, appliedClosedThroughMs } = outcome;
       for (let i = 0; i < applied.length; i++) {
         const input = applied[i];
-        if (input) runtime.trends.count(input, appliedWatermarksMs[i] ?? Number.NEGATIVE_INFINITY);
+        if (input)
+          runtime.trends.count(
+            input,
+            appliedWatermarksMs[i] ?? Number.NEGATIVE_INFINITY,
+            appliedClosedThroughMs[i] ?? Number.NEGATIVE_INFINITY,
+          );
       }
     }
     stop();

@@ -6,7 +6,16 @@ import {
   type StateItem,
 } from '@app/storage/records';
 
-const STATE_KINDS: readonly StateItem['kind'][] = ['window', 'seen', 'tally', 'lane'];
+const STATE_KINDS: readonly StateItem['kind'][] = [
+  'window',
+  'seen',
+  'tally',
+  'lane',
+  'trend-minute',
+  'trend-scope',
+  'trend-term',
+  'trend-progress',
+];
 
 /**
  * One partition's checkpoint store in memory, with the Cassandra adapter's

@@ -28,6 +28,8 @@ interface Entry<T> {
 interface Subscription<T> {
   readonly subscriber: FeedSubscriber<T>;
   readonly position: Map<number, bigint>;
+  /** Partitions of a resumed position this feed had not begun yet: checked when it does. */
+  readonly unchecked: Set<number>;
 }
 
 export class LiveFeed<T> {
@@ -49,11 +51,32 @@ export class LiveFeed<T> {
     return this.subscriptions.size;
   }
 
+  /** Where this feed goes on in `partition` (the next offset it expects), if it has begun it. */
+  nextOffset(partition: number): bigint | undefined {
+    return this.next.get(partition);
+  }
+
+  /**
+   * The topic is read from `offset` on in `partition`: clients resuming
+   * from before it missed records here. Once per partition (later calls
+   * change nothing: the feed goes on from what it has read).
+   */
+  begin(partition: number, offset: bigint): void {
+    if (this.next.has(partition)) return;
+    this.next.set(partition, offset);
+    this.floor.set(partition, offset);
+    for (const subscription of this.subscriptions) {
+      if (!subscription.unchecked.delete(partition)) continue;
+      if ((subscription.position.get(partition) ?? 0n) < offset)
+        subscription.subscriber.gap([partition]);
+    }
+  }
+
   /** A record read from the topic, in each partition's offset order. */
   publish(partition: number, offset: bigint, value: T): void {
     const expected = this.next.get(partition);
     if (expected !== undefined && offset < expected) return; // Read again after a rebalance.
-    if (!this.floor.has(partition)) this.floor.set(partition, offset);
+    if (!this.floor.has(partition)) this.begin(partition, offset);
     this.next.set(partition, offset + 1n);
     const entry = { partition, offset, value };
     this.entries.push(entry);
@@ -68,7 +91,9 @@ export class LiveFeed<T> {
   subscribe(subscriber: FeedSubscriber<T>, from: string | null): () => void {
     const resumed = from === null ? null : parsePosition(from);
     const position = new Map(resumed ?? this.next);
-    const subscription = { subscriber, position };
+    // Records this feed has not read yet cannot be told missed or not until it begins their partition.
+    const unchecked = new Set([...(resumed?.keys() ?? [])].filter((p) => !this.floor.has(p)));
+    const subscription = { subscriber, position, unchecked };
     if (resumed) {
       const missed = [...this.floor]
         .filter(([partition, floor]) => (resumed.get(partition) ?? 0n) < floor)

@@ -52,7 +52,11 @@ export class LiveService implements OnApplicationBootstrap, OnApplicationShutdow
   private start(): void {
     const { topics } = this.config.kafka;
     this.tail
-      .follow([topics.windows, topics.trends], (records) => this.take(records))
+      .follow([topics.windows, topics.trends], {
+        onRecords: (records) => this.take(records),
+        resumeAt: (topic, partition) => this.feedOf(topic)?.nextOffset(partition)?.toString(),
+        onStart: (topic, partition, offset) => this.feedOf(topic)?.begin(partition, BigInt(offset)),
+      })
       .then(() => this.metrics.liveFollowing.set(1))
       .catch(async (error: unknown) => {
         this.logger.warn(
@@ -79,6 +83,11 @@ export class LiveService implements OnApplicationBootstrap, OnApplicationShutdow
       unsubscribe();
       this.metrics.liveClients.dec({ topic });
     };
+  }
+
+  private feedOf(topic: string): LiveFeed<WindowRecord> | LiveFeed<TrendRecord> | null {
+    const { topics } = this.config.kafka;
+    return topic === topics.windows ? this.windows : topic === topics.trends ? this.trends : null;
   }
 
   private take(records: readonly TailedRecord[]): void {

@@ -7,6 +7,7 @@ import { CassandraSession } from './cassandra-session';
 import { forEachConcurrently, type PartitionRow, partitionBatches } from './partition-batches';
 
 const HOUR_MS = 3_600_000;
+const PAGE_SIZE = 5000;
 const CONCURRENCY = 16;
 const ROW_BYTES = 200;
 
@@ -68,15 +69,23 @@ export class CassandraTrendStore extends TrendStore {
     for (let hour = floorHour(query.fromMs); hour < query.toMs; hour += HOUR_MS) hours.push(hour);
     const cql = `SELECT * FROM ${this.table} WHERE hour = ? AND minute >= ? AND minute < ?`;
     const results = await Promise.all(
-      hours.map((hour) =>
-        this.session.client.execute(
-          cql,
-          [new Date(hour), new Date(query.fromMs), new Date(query.toMs)],
-          { prepare: true, fetchSize: 5000 },
-        ),
-      ),
+      hours.map(async (hour) => {
+        // Every page: a busy hour holds more rows than one.
+        const rows: TrendRecord[] = [];
+        let pageState: string | undefined;
+        do {
+          const page = await this.session.client.execute(
+            cql,
+            [new Date(hour), new Date(query.fromMs), new Date(query.toMs)],
+            { prepare: true, fetchSize: PAGE_SIZE, pageState },
+          );
+          for (const row of page.rows) rows.push(toRecord(row));
+          pageState = page.pageState ?? undefined;
+        } while (pageState);
+        return rows;
+      }),
     );
-    return results.flatMap((result) => result.rows.map(toRecord));
+    return results.flat();
   }
 }
 

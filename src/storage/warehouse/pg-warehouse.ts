@@ -213,9 +213,11 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
 
   async loadTrends(trends: readonly TrendRecord[]): Promise<void> {
     if (trends.length === 0) return;
+    // Keyed as stored: two long terms that truncate alike are one row.
     const rows = lastByKey(
       trends,
-      (t) => `${t.scope}|${t.kind}|${t.term}|${t.lane}|${t.minuteMs}`,
+      (t) =>
+        `${t.scope}|${t.kind}|${warehouseText(t.term, 256)}|${warehouseText(t.lane, 128)}|${t.minuteMs}`,
     ).map((t) => [
       t.scope,
       t.kind,

@@ -48,6 +48,8 @@ export class PartitionRuntime {
   lastVersionMs = 0;
   /** What flushes since the last checkpoint changed, for the next one to save. */
   pendingCheckpoint: CheckpointDelta | null = null;
+  /** Whether the last trend report said the live lane was idle (MinutesReport.idle). */
+  reportedIdle = false;
   /** The flush in flight (at most one); resolves to whether it succeeded. */
   flushing: Promise<boolean> | null = null;
 

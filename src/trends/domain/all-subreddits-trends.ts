@@ -25,37 +25,64 @@ export interface MinutesReport {
    * by the input's own timestamps (and the decision stays a function of it).
    */
   readonly tick?: true;
+  /**
+   * The partition has had no live data for its idle timeout: it holds
+   * nothing back until it reports again without this.
+   */
+  readonly idle?: true;
+  /**
+   * More of the same flush follows (a large one is sent in parts, each a
+   * Kafka message of bounded size): the watermark and idleness count only
+   * with the last part, so no part's minutes arrive after the minute is judged.
+   */
+  readonly more?: true;
   readonly watermarkMs: number | null;
   readonly minutes: readonly MinuteContribution[];
 }
 
 /**
- * A partition that has sent no report for this long (by the reports' own
- * timestamps) no longer holds the scope back: it has no live data now.
+ * The characters of JSON one report part may carry (a subreddit-minute
+ * larger than that goes alone): with multi-byte text at most 768 KiB,
+ * under Kafka's default 1 MB message size.
  */
-const IDLE_MS = 60_000;
+export const REPORT_PART_CHARS = 256 * 1024;
+
+/**
+ * A partition that has sent nothing for this long (by the reports' own
+ * timestamps) no longer holds the scope back, idle or not. Longer than a
+ * partition's failover (session timeout, restore, replay from the
+ * checkpoint), which must hold it back: its minutes would be dropped.
+ */
+const SILENT_MS = 300_000;
 /**
  * Partitions make themselves known only by reporting, and after a start (or
  * a catch-up) they do so a few seconds apart: nothing is judged before the
  * first report is this old.
  */
 const STARTUP_MS = 15_000;
-/** The progress item that keeps how far any partition has reported (no partition is named so). */
+/** The progress item that keeps how far any partition has reported, and since when (no partition is named so). */
 const REPORTED = '@reported';
+const MINUTE_MS = 60_000;
 /** The scope sums every subreddit's terms: room for more distinct ones per minute. */
 const MINUTE_TERMS_FACTOR = 10;
 
 interface Source {
   watermarkMs: number;
   lastSeenMs: number;
-  firstSeenMs: number;
+  idle?: boolean;
+}
+
+interface Reported {
+  readonly throughMs: number;
+  readonly sinceMs: number;
 }
 
 /**
  * Trends across every streamed subreddit, judged from the partitions'
  * reports in the order they arrive. A minute is judged once every partition
- * with live data has reported past it (a partition silent for a minute no
- * longer counts), so it holds every subreddit's minute; each subreddit's
+ * with live data has reported past it (one that reported itself idle, or
+ * ended, or has been silent for SILENT_MS no longer counts), so it holds
+ * every subreddit's minute; each subreddit's
  * minute counts once (a report sent again after a crash holds duplicates),
  * and one arriving after its minute was judged is dropped. Every decision
  * depends only on the reports and their timestamps, in arrival order: the
@@ -70,6 +97,8 @@ export class AllSubredditsTrends {
   private judgedThroughMs = Number.NEGATIVE_INFINITY;
   /** The furthest any partition has reported: complete once every partition is quiet. */
   private reportedThroughMs = Number.NEGATIVE_INFINITY;
+  /** When the first report arrived (judging waits STARTUP_MS from there). */
+  private startedMs = Number.POSITIVE_INFINITY;
 
   constructor(options: PartitionTrendsOptions) {
     this.trends = new PartitionTrends({
@@ -93,15 +122,28 @@ export class AllSubredditsTrends {
     for (const minute of report.minutes) {
       if (!this.trends.countContribution(ALL_SUBREDDITS, minute, this.judgedThroughMs)) dropped++;
     }
+    this.startedMs = Math.min(this.startedMs, sentMs);
     if (report.watermarkMs === null) {
+      // The lane ended: it judged every minute it had, the last ones past its
+      // watermark, and they are complete as far as it goes.
+      for (const minute of report.minutes)
+        this.reportedThroughMs = Math.max(this.reportedThroughMs, minute.minuteMs + MINUTE_MS);
+    }
+    const known = this.sources.get(report.source);
+    if (report.more) {
+      // Not a silent partition, whatever the rest of its flush will say.
+      if (known) {
+        known.lastSeenMs = Math.max(known.lastSeenMs, sentMs);
+        this.changedSources.add(report.source);
+      }
+    } else if (report.watermarkMs === null) {
       if (this.sources.delete(report.source)) this.removedSources.add(report.source);
       this.changedSources.delete(report.source);
     } else {
-      const known = this.sources.get(report.source);
       this.sources.set(report.source, {
         watermarkMs: Math.max(known?.watermarkMs ?? Number.NEGATIVE_INFINITY, report.watermarkMs),
         lastSeenMs: Math.max(known?.lastSeenMs ?? Number.NEGATIVE_INFINITY, sentMs),
-        firstSeenMs: Math.min(known?.firstSeenMs ?? Number.POSITIVE_INFINITY, sentMs),
+        ...(report.idle ? { idle: true } : {}),
       });
       this.changedSources.add(report.source);
       this.removedSources.delete(report.source);
@@ -123,8 +165,10 @@ export class AllSubredditsTrends {
       if (progress)
         upserts.push({ kind: 'trend-progress', key: source, data: JSON.stringify(progress) });
     }
-    if (Number.isFinite(this.reportedThroughMs))
-      upserts.push({ kind: 'trend-progress', key: REPORTED, data: String(this.reportedThroughMs) });
+    if (Number.isFinite(this.startedMs)) {
+      const reported: Reported = { throughMs: this.reportedThroughMs, sinceMs: this.startedMs };
+      upserts.push({ kind: 'trend-progress', key: REPORTED, data: JSON.stringify(reported) });
+    }
     const deletes = [
       ...delta.deletes,
       ...[...this.removedSources].map((key) => ({ kind: 'trend-progress' as const, key })),
@@ -139,8 +183,12 @@ export class AllSubredditsTrends {
     this.trends.restore(items.filter((item) => item.kind !== 'trend-progress'));
     for (const item of items) {
       if (item.kind !== 'trend-progress') continue;
-      if (item.key === REPORTED) this.reportedThroughMs = Number(item.data);
-      else this.sources.set(item.key, JSON.parse(item.data) as Source);
+      if (item.key === REPORTED) {
+        const reported = JSON.parse(item.data) as Reported;
+        // JSON has no -Infinity: a start without any watermark reported yet comes back as null.
+        this.reportedThroughMs = reported.throughMs ?? Number.NEGATIVE_INFINITY;
+        this.startedMs = reported.sinceMs;
+      } else this.sources.set(item.key, JSON.parse(item.data) as Source);
     }
     this.judgedThroughMs = judgedThroughMs ?? Number.NEGATIVE_INFINITY;
   }
@@ -152,6 +200,7 @@ export class AllSubredditsTrends {
     this.removedSources.clear();
     this.judgedThroughMs = Number.NEGATIVE_INFINITY;
     this.reportedThroughMs = Number.NEGATIVE_INFINITY;
+    this.startedMs = Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -161,15 +210,36 @@ export class AllSubredditsTrends {
   private completeThrough(nowMs: number): number {
     let through = Number.POSITIVE_INFINITY;
     let active = 0;
-    let startedMs = Number.POSITIVE_INFINITY;
-    for (const source of this.sources.values()) startedMs = Math.min(startedMs, source.firstSeenMs);
-    if (nowMs < startedMs + STARTUP_MS) return Number.NEGATIVE_INFINITY;
+    if (nowMs < this.startedMs + STARTUP_MS) return Number.NEGATIVE_INFINITY;
     for (const source of this.sources.values()) {
-      if (source.lastSeenMs < nowMs - IDLE_MS) continue;
+      if (source.idle === true || source.lastSeenMs < nowMs - SILENT_MS) continue;
       active++;
       through = Math.min(through, source.watermarkMs);
     }
     // Every partition quiet or ended: all they reported is complete.
     return active === 0 ? this.reportedThroughMs : through;
   }
+}
+
+/**
+ * A flush's report in parts of at most `maxChars` of JSON each (see
+ * REPORT_PART_CHARS), in order: every part but the last says `more`.
+ */
+export function splitReport(report: MinutesReport, maxChars = REPORT_PART_CHARS): MinutesReport[] {
+  const parts: MinutesReport[] = [];
+  let minutes: MinuteContribution[] = [];
+  // The array's JSON: brackets, and a comma after all but the last.
+  let chars = 1;
+  for (const minute of report.minutes) {
+    const size = JSON.stringify(minute).length + 1;
+    if (minutes.length > 0 && chars + size > maxChars) {
+      parts.push({ source: report.source, more: true, watermarkMs: report.watermarkMs, minutes });
+      minutes = [];
+      chars = 1;
+    }
+    minutes.push(minute);
+    chars += size;
+  }
+  parts.push({ ...report, minutes });
+  return parts;
 }

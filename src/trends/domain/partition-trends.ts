@@ -147,12 +147,17 @@ export class PartitionTrends {
 
   /**
    * Counts an event the windows counted, judged by `watermarkBeforeMs`, its
-   * lane's watermark just before it: at or past the end of its minute it is
-   * late for trends and not counted.
+   * lane's watermark just before it, and `closedThroughMs`, how far the lane
+   * had closed everything when it last ended: a minute either has passed is
+   * judged (or may be at any flush) and the event is late for trends.
    */
-  count(event: TrendEvent, watermarkBeforeMs: number): void {
+  count(
+    event: TrendEvent,
+    watermarkBeforeMs: number,
+    closedThroughMs = Number.NEGATIVE_INFINITY,
+  ): void {
     const minuteMs = Math.floor(event.eventTimeMs / MINUTE_MS) * MINUTE_MS;
-    if (watermarkBeforeMs >= minuteMs + MINUTE_MS) return;
+    if (isSettled(minuteMs, watermarkBeforeMs, closedThroughMs)) return;
     const lane = event.lane ?? LIVE_LANE;
     const key = `${lane}${SEP}${event.subreddit}${SEP}${pad(minuteMs)}`;
     let minute = this.minutes.get(key);
@@ -174,8 +179,18 @@ export class PartitionTrends {
    * Judges every minute its lane's watermark has passed, oldest first per
    * subreddit, and returns what rose or shifted. A backfill lane that has
    * ended (watermark +Infinity) is judged to its end and then forgotten.
+   *
+   * `closedThroughOf` keeps a live lane that ended and resumed exact: at its
+   * end every minute it had reached became due (watermark +Infinity) with
+   * the counts it had then. After it resumes, its watermark falls back
+   * behind those minutes, and whether a flush came in between must not
+   * decide whether they are judged, or with which counts: they stay due,
+   * and `count` refuses events for them.
    */
-  judge(watermarkOf: (lane: string) => number): JudgedMinutes {
+  judge(
+    watermarkOf: (lane: string) => number,
+    closedThroughOf: (lane: string) => number = () => Number.NEGATIVE_INFINITY,
+  ): JudgedMinutes {
     const findings: TrendFinding[] = [];
     const contributions: MinuteContribution[] = [];
     let minutes = 0;
@@ -184,7 +199,7 @@ export class PartitionTrends {
       const minute = this.minutes.get(key);
       if (!minute) continue;
       const watermark = watermarkOf(minute.lane);
-      if (watermark < minute.minuteMs + MINUTE_MS) continue;
+      if (!isSettled(minute.minuteMs, watermark, closedThroughOf(minute.lane))) continue;
       if (watermark === Number.POSITIVE_INFINITY && minute.lane !== LIVE_LANE)
         endedLanes.add(minute.lane);
       this.minutes.delete(key);
@@ -386,6 +401,11 @@ export class PartitionTrends {
       this.scopeDeletes.push(key);
     }
   }
+}
+
+/** Whether the minute starting at `minuteMs` no longer takes events: see `count`. */
+function isSettled(minuteMs: number, watermarkMs: number, closedThroughMs: number): boolean {
+  return watermarkMs >= minuteMs + MINUTE_MS || closedThroughMs >= minuteMs;
 }
 
 function termKey(scopeKey: string, kind: TermKind, term: string): string {

@@ -72,6 +72,58 @@ describe('LiveFeed', () => {
     expect(feed.size).toBe(3);
   });
 
+  it('reports a gap to a client resuming from before where this instance began reading', () => {
+    const feed = new LiveFeed<string>(100);
+    // Partition 0 is read from offset 10 on; nothing has arrived yet.
+    feed.begin(0, 10n);
+    const behind = client(feed, formatPosition(new Map([[0, 5n]])));
+    const current = client(feed, formatPosition(new Map([[0, 10n]])));
+    expect(behind.got.gaps).toEqual([[0]]);
+    expect(current.got.gaps).toEqual([]);
+    // Partitions this instance has not begun yet are judged when it does.
+    const early = client(
+      feed,
+      formatPosition(
+        new Map([
+          [0, 10n],
+          [1, 3n],
+        ]),
+      ),
+    );
+    const exact = client(
+      feed,
+      formatPosition(
+        new Map([
+          [0, 10n],
+          [1, 7n],
+        ]),
+      ),
+    );
+    feed.begin(1, 7n);
+    feed.publish(1, 7n, 'y7');
+    expect(early.got.gaps).toEqual([[1]]);
+    expect(exact.got.gaps).toEqual([]);
+    expect(exact.got.values).toEqual(['y7']);
+    // Beginning again (a restarted tail) changes nothing: the feed goes on from what it read.
+    feed.begin(1, 50n);
+    expect(feed.nextOffset(1)).toBe(8n);
+    expect(feed.nextOffset(2)).toBeUndefined();
+  });
+
+  it('puts every partition the feed has begun in a new client ids, so another instance can check them', () => {
+    const feed = new LiveFeed<string>(100);
+    feed.begin(0, 4n);
+    feed.begin(1, 9n);
+    const { got } = client(feed, null);
+    feed.publish(0, 4n, 'a');
+    expect(parsePosition(got.ids[0] ?? '')).toEqual(
+      new Map([
+        [0, 5n],
+        [1, 9n],
+      ]),
+    );
+  });
+
   it('advances a filtered client past what it does not want, so a reconnect does not re-scan it', () => {
     const feed = new LiveFeed<string>(100);
     const { got } = client(feed, null, (v) => v.startsWith('keep'));

@@ -293,7 +293,8 @@ describe('PartitionTrends', () => {
     const judged = overall.add({ source: 'p0', watermarkMs: minute(21), minutes: [] }, 16_500);
     expect(judged.minutes).toBe(2);
     expect(overall.judgedThrough).toBe(minute(11));
-    // Partition 1 has gone quiet: a minute later it no longer holds the scope back.
+    // Partition 1 has no live data any more and says so: it no longer holds the scope back.
+    overall.add({ source: 'p1', idle: true, watermarkMs: minute(11), minutes: [] }, 63_000);
     overall.add({ source: 'p0', watermarkMs: minute(21), minutes: [] }, 64_000);
     expect(overall.judgedThrough).toBe(minute(21));
     // Late now: its minute was judged.
@@ -304,8 +305,9 @@ describe('PartitionTrends', () => {
     // A partition whose live lane ended holds nothing back either.
     overall.add({ source: 'p1', watermarkMs: null, minutes: [] }, 65_000);
     expect(overall.judgedThrough).toBe(minute(21));
-    // A partition that falls behind, then goes quiet with everyone else:
-    // nothing arrives to say so but the judge's own tick.
+    // A partition that falls behind, then goes silent with everyone else
+    // (without saying it is idle): nothing arrives but the judge's own tick,
+    // and after five minutes of silence it no longer holds the scope back.
     overall.add({ source: 'p2', watermarkMs: minute(10), minutes: [] }, 69_000);
     overall.add(
       { source: 'p0', watermarkMs: minute(22) + 5_000, minutes: [minuteOf('a', 21)] },
@@ -314,7 +316,7 @@ describe('PartitionTrends', () => {
     expect(overall.judgedThrough).toBe(minute(21));
     const tick = overall.add(
       { source: 'tick', tick: true, watermarkMs: null, minutes: [] },
-      131_000,
+      371_000,
     );
     expect(tick.minutes).toBe(1);
     expect(overall.judgedThrough).toBe(minute(22) + 5_000);

@@ -97,6 +97,15 @@ export class LaneClocks {
     return this.lanes.get(lane)?.maxEventTimeMs ?? null;
   }
 
+  /**
+   * The highest event time the lane had carried when it last ended: every
+   * window through it was closed then, whatever came after (-Infinity if it
+   * never ended).
+   */
+  closedThrough(lane: string): number {
+    return this.lanes.get(lane)?.closedThroughMs ?? Number.NEGATIVE_INFINITY;
+  }
+
   /** Records an event of `lane` (after it was judged). */
   observe(lane: string, subreddit: string, eventTimeMs: number): void {
     let state = this.lanes.get(lane);

@@ -32,6 +32,7 @@ export function ingestAcrossLaneEnds(
   return {
     applied: parts.flatMap((p) => p.applied),
     appliedWatermarksMs: parts.flatMap((p) => p.appliedWatermarksMs),
+    appliedClosedThroughMs: parts.flatMap((p) => p.appliedClosedThroughMs),
     lateApplied: parts.flatMap((p) => p.lateApplied),
     duplicates: parts.flatMap((p) => p.duplicates),
     tooLate: parts.flatMap((p) => p.tooLate),

@@ -69,6 +69,13 @@ export interface IngestOutcome {
   readonly applied: EngineInput[];
   /** For each of `applied`, its lane's watermark just before it (what trend detection judges it by). */
   readonly appliedWatermarksMs: number[];
+  /**
+   * For each of `applied`, how far its lane had closed its windows when it
+   * last ended (LaneClocks.closedThrough), as it stood just before the event:
+   * the live lane can end and resume, and trend detection must then keep
+   * the minutes judged at the end closed.
+   */
+  readonly appliedClosedThroughMs: number[];
   /** Of `applied`, those that went into a window the watermark had already passed (a refire). */
   readonly lateApplied: EngineInput[];
   /** Events whose fullname was already counted (redeliveries, duplicated input). */
@@ -170,6 +177,7 @@ export class WindowEngine {
     const { lanes, windows, counted, closed } = data;
     const applied: EngineInput[] = [];
     const appliedWatermarksMs: number[] = [];
+    const appliedClosedThroughMs: number[] = [];
     const lateApplied: EngineInput[] = [];
     const duplicates: EngineInput[] = [];
     const tooLate: EngineInput[] = [];
@@ -214,13 +222,22 @@ export class WindowEngine {
       counted.add(input.fullname, input.eventTimeMs, input.subreddit, input.author, lane);
       applied.push(input);
       appliedWatermarksMs.push(watermarkBefore);
+      appliedClosedThroughMs.push(lanes.closedThrough(lane));
       if (arrival === LATE) lateApplied.push(input);
     }
 
     // The live lane also drives the consumer's reported watermark and idleness.
     if (Number.isFinite(liveMaxMs)) this.watermarks.observe(partition, [liveMaxMs]);
     this.advance();
-    return { applied, appliedWatermarksMs, lateApplied, duplicates, tooLate, tooLateWatermarksMs };
+    return {
+      applied,
+      appliedWatermarksMs,
+      appliedClosedThroughMs,
+      lateApplied,
+      duplicates,
+      tooLate,
+      tooLateWatermarksMs,
+    };
   }
 
   /**
@@ -245,6 +262,16 @@ export class WindowEngine {
   /** A lane's watermark on `partition` as it stands (-Infinity before its first event, +Infinity once ended). */
   laneWatermark(partition: string, lane: string): number {
     return this.partitions.get(partition)?.lanes.watermark(lane) ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Whether the partition's live lane has had no data for the idle timeout (or never any). */
+  isLiveIdle(partition: string): boolean {
+    return this.watermarks.isIdle(partition);
+  }
+
+  /** See LaneClocks.closedThrough. */
+  laneClosedThrough(partition: string, lane: string): number {
+    return this.partitions.get(partition)?.lanes.closedThrough(lane) ?? Number.NEGATIVE_INFINITY;
   }
 
   /** True when `drain(partition)` has something to hand over. */
