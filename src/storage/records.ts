@@ -137,7 +137,8 @@ export interface StateItem {
    * The partition's state (window, seen, tally, lane), read by every claim,
    * and its archive of closed windows (closed-window, closed-seen), read
    * only by key or key range when a backfill reaches them; trend detection's
-   * state (trend-minute, trend-scope, trend-term) is read by every claim too.
+   * state (trend-minute, trend-scope, trend-term, trend-progress) is read
+   * by every claim too (CLAIMED_KINDS).
    */
   readonly kind:
     | 'window'
@@ -153,6 +154,18 @@ export interface StateItem {
   readonly key: string;
   readonly data: string;
 }
+
+/** The kinds every claim reads (the archive of closed windows is read on demand). */
+export const CLAIMED_KINDS: readonly StateItem['kind'][] = [
+  'window',
+  'seen',
+  'tally',
+  'lane',
+  'trend-minute',
+  'trend-scope',
+  'trend-term',
+  'trend-progress',
+];
 
 export interface PartitionCheckpoint {
   /** The fencing epoch this claim got; every save must present it. */

@@ -1,21 +1,11 @@
 import { CheckpointFencedError, WindowCheckpointStore } from '@app/storage/ports';
 import {
+  CLAIMED_KINDS,
   type CheckpointWrite,
   type PartitionCheckpoint,
   type PartitionRef,
   type StateItem,
 } from '@app/storage/records';
-
-const STATE_KINDS: readonly StateItem['kind'][] = [
-  'window',
-  'seen',
-  'tally',
-  'lane',
-  'trend-minute',
-  'trend-scope',
-  'trend-term',
-  'trend-progress',
-];
 
 /**
  * One partition's checkpoint store in memory, with the Cassandra adapter's
@@ -40,7 +30,7 @@ export class MemoryCheckpointStore extends WindowCheckpointStore {
       epoch: this.epoch,
       nextOffset: this.nextOffset,
       maxEventTimeMs: this.maxEventTimeMs,
-      items: [...this.items.values()].filter((i) => STATE_KINDS.includes(i.kind)),
+      items: [...this.items.values()].filter((i) => CLAIMED_KINDS.includes(i.kind)),
     });
   }
 

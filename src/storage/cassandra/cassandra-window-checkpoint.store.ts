@@ -3,6 +3,7 @@ import { types } from 'cassandra-driver';
 import { AppConfig } from '@app/config';
 import { CheckpointFencedError, WindowCheckpointStore } from '../ports';
 import {
+  CLAIMED_KINDS,
   type CheckpointWrite,
   type PartitionCheckpoint,
   type PartitionRef,
@@ -177,7 +178,7 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
       { prepare: true, consistency: CONSISTENCY },
     );
     const row = head.first() as types.Row | null;
-    const kinds = await Promise.all(STATE_KINDS.map((kind) => this.readItems(ref, kind)));
+    const kinds = await Promise.all(CLAIMED_KINDS.map((kind) => this.readItems(ref, kind)));
     return {
       epoch,
       nextOffset: (row?.get('next_offset') as string | null | undefined) ?? null,
@@ -186,17 +187,6 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
     };
   }
 }
-
-const STATE_KINDS = [
-  'window',
-  'seen',
-  'tally',
-  'lane',
-  'trend-minute',
-  'trend-scope',
-  'trend-term',
-  'trend-progress',
-] satisfies StateItem['kind'][];
 
 function toNumber(value: unknown): number | null {
   if (value === null || value === undefined) return null;
