@@ -2,9 +2,10 @@
 # Installs what the project needs beyond Node.js on a fresh Debian machine:
 # a JDK and Maven (Kafka and Cassandra run from Maven Central jars), curl, the
 # PostgreSQL client tools (the stack script uses pg_isready, psql) and zstd
-# (replay streams decompress .zst dumps with it). Then
-# the npm dependencies, exactly as locked. Safe to run again: it only installs
-# what is missing.
+# (replay streams decompress .zst dumps with it); with --browser, Debian's
+# Chromium too (the live page's browser tests drive it). Then the npm
+# dependencies, exactly as locked. Safe to run again: it only installs what
+# is missing.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,7 +18,11 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
+with_browser=0
+[ "${1:-}" = "--browser" ] && with_browser=1
+
 missing=()
+[ "$with_browser" = 1 ] && [ ! -x /usr/bin/chromium ] && missing+=(chromium)
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v curl >/dev/null 2>&1 || missing+=(curl)

@@ -79,7 +79,9 @@ fi
 
 cat <<EOF_URLS
 
-  Reddit live analytics is running.
+  Reddit live analytics is running: open $base/
+
+    Live page                   $base/
     Swagger UI (control panel)  $base/docs
     Streams                     $base/api/streams
     Windows (last hour)         $base/api/subreddits/$first_subreddit/windows
@@ -88,7 +90,8 @@ cat <<EOF_URLS
     Prometheus UI               http://127.0.0.1:9090/graph?g0.expr=rate(reddit_events_consumed_total%5B1m%5D)
 
   Starting, pausing and stopping streams needs the API key ($key_hint):
-  the Swagger UI's Authorize button, or the x-api-key header.
+  the live page's API key field, the Swagger UI's Authorize button, or the
+  x-api-key header.
   Replay dump files go in $REPLAY_DIR.
 
   Windows appear within seconds and fill up over each minute.

@@ -12,7 +12,8 @@ export TEST_SCRAPED_APP_PORT=${TEST_SCRAPED_APP_PORT:-3100}
 
 say() { printf '[test] %s\n' "$*"; }
 
-bash scripts/prerequisites.sh
+# Chromium too: the live page is tested in a real browser.
+bash scripts/prerequisites.sh --browser
 
 # Remember what was already running so we stop only what we start.
 started=()

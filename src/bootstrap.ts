@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
@@ -58,6 +60,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   if (config.api.readsRequireApiKey) requireKeyOnEveryApiOperation(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 
+  // The live page at /, as `npm run build` made it (dist/live-page).
+  const page = livePageDirectory();
+  if (page) app.useStaticAssets(page, { index: 'index.html', fallthrough: true });
+  else logger.warn('The live page is not built (npm run build): / has nothing to show');
+
   if (!config.streaming.enabled) return app;
   app.connectMicroservice(
     {
@@ -91,4 +98,13 @@ function requireKeyOnEveryApiOperation(document: OpenAPIObject): void {
       if (operation && !operation.security?.length) operation.security = [{ [API_KEY_SCHEME]: [] }];
     }
   }
+}
+
+/**
+ * dist/live-page beside the compiled server, or under the repository when
+ * the server runs from its TypeScript sources (the end-to-end tests).
+ */
+function livePageDirectory(): string | null {
+  const candidates = [join(__dirname, 'live-page'), join(__dirname, '..', 'dist', 'live-page')];
+  return candidates.find((dir) => existsSync(join(dir, 'app.js'))) ?? null;
 }

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   }
   const port = await startApp(app, config.http.host, config.http.port);
   const logger = new Logger('Main');
-  logger.log(`HTTP on :${port} — Swagger UI /docs, metrics /metrics, health /health`);
+  logger.log(`HTTP on :${port} — live page /, Swagger UI /docs, metrics /metrics, health /health`);
 }
 
 main().catch((error: unknown) => {

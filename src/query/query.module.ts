@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { StorageModule } from '@app/storage/storage.module';
 import { PostsService } from './posts.service';
+import { SettingsController } from './settings.controller';
 import { LiveController } from './live/live.controller';
 import { LiveService } from './live/live.service';
 import { TrendsController } from './trends.controller';
@@ -17,7 +18,7 @@ import { WindowsService } from './windows.service';
  */
 @Module({
   imports: [StorageModule],
-  controllers: [WindowsController, TrendsController, LiveController],
+  controllers: [WindowsController, TrendsController, LiveController, SettingsController],
   providers: [WindowsService, PostsService, TrendsService, LiveService],
 })
 export class QueryModule {}

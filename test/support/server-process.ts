@@ -76,7 +76,7 @@ export function ensureServerBuilt(): Promise<string> {
         );
     if (stale) {
       try {
-        await run('npx', ['nest', 'build'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+        await run('npm', ['run', '--silent', 'build'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
       } catch (error) {
         const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
         throw new Error(`nest build failed:\n${stdout}\n${stderr}`.trim());
