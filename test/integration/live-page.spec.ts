@@ -175,6 +175,93 @@ describe('the live page', () => {
     await page.close();
   });
 
+  it('reconnects after a server restart and goes on updating', async () => {
+    const start = (id: string) =>
+      api('POST', '/api/streams', {
+        id,
+        source: 'synthetic',
+        subreddits: ['gardening'],
+        ratePerSecond: 30,
+      });
+    expect((await start('before-restart')).status).toBe(201);
+    const { page, errors } = await open();
+    await page.goto(`${server.baseUrl}/#subreddits=gardening&window=1m`, { waitUntil: 'load' });
+    await page.waitForFunction(
+      `document.querySelector('#connection')?.textContent?.startsWith('Live') &&
+       document.querySelector('#activity-summary')?.textContent?.startsWith('Latest window')`,
+      { timeout: 90_000 },
+    );
+
+    await server.stopGracefully();
+    await page.waitForFunction(
+      `document.querySelector('#connection')?.textContent?.startsWith('Reconnecting')`,
+      { timeout: 30_000 },
+    );
+    await server.start({ samePort: true });
+    expect((await start('after-restart')).status).toBe(201);
+    await page.waitForFunction(
+      `document.querySelector('#connection')?.textContent?.startsWith('Live') &&
+       document.querySelector('tr[data-stream="after-restart"]') !== null`,
+      { timeout: 60_000 },
+    );
+    // Windows written after the restart reach the same page.
+    const before = await text(page, '#activity-summary');
+    await page.waitForFunction(
+      `document.querySelector('#activity-summary')?.textContent !== ${JSON.stringify(before)}`,
+      { timeout: 90_000 },
+    );
+    // The outage's error notices clear as each panel is read again.
+    await page.waitForFunction(`document.querySelector('#errors').hidden`, { timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, 'after-restart.png'), fullPage: true });
+    await api('DELETE', '/api/streams/after-restart');
+    // The browser logged the live streams cut by the shutdown and the refused reconnections.
+    expect(
+      errors.filter(
+        (e) =>
+          !/ERR_CONNECTION_REFUSED|ERR_INCOMPLETE_CHUNKED_ENCODING|Failed to fetch|status of 50\d/.test(
+            e,
+          ),
+      ),
+    ).toEqual([]);
+    await page.close();
+  });
+
+  it('labels every control and keeps the contrast of its text', async () => {
+    const { page } = await open();
+    await page.waitForFunction(`document.querySelector('#window option') !== null`);
+    const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select, button')]
+      .filter((node) => !(node.labels?.length || node.getAttribute('aria-label') || node.textContent.trim()))
+      .map((node) => node.outerHTML)`);
+    expect(unlabelled).toEqual([]);
+    // WCAG AA: 4.5:1 for the page's text on its background, muted text included.
+    const ratios = (await page.evaluate(`(() => {
+      const luminance = (rgb) => {
+        const [r, g, b] = rgb.match(/\\d+/g).slice(0, 3).map((v) => {
+          const c = Number(v) / 255;
+          return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const background = (node) => {
+        for (let n = node; n; n = n.parentElement) {
+          const colour = getComputedStyle(n).backgroundColor;
+          if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour;
+        }
+        return 'rgb(255, 255, 255)';
+      };
+      return [...document.querySelectorAll('h1, h2, h3, label, p, td, th, button, a')]
+        .filter((node) => node.textContent.trim())
+        .map((node) => {
+          const a = luminance(getComputedStyle(node).color);
+          const b = luminance(background(node));
+          return Math.round(((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)) * 100) / 100;
+        });
+    })()`)) as number[];
+    expect(ratios.length).toBeGreaterThan(10);
+    expect(Math.min(...ratios)).toBeGreaterThanOrEqual(4.5);
+    await page.close();
+  });
+
   it('shows a planted burst in the rising list, also at a phone width', async () => {
     // Forty minutes of r/space up to now, "supernova" surging in the last twelve.
     const now = Date.now();

@@ -161,11 +161,14 @@ export class ServerProcess {
    * Starts the server and resolves once its HTTP port answers (any status:
    * /health is 503 while a dependency is down). Rejects with the captured
    * output if the process exits first or does not answer in time.
+   * `samePort`: on the port of the last run (a restart that clients at that
+   * address should find again), else on a free one.
    */
-  async start(): Promise<void> {
+  async start(options: { samePort?: boolean } = {}): Promise<void> {
     if (this.child) throw new Error(`${this.name} is already running (pid ${this.child.pid})`);
     const main = await ensureServerBuilt();
-    this.currentPort = await freePort();
+    this.currentPort =
+      options.samePort && this.currentPort !== 0 ? this.currentPort : await freePort();
     this.starts++;
     this.append(`\n--- ${this.name} start #${this.starts} on port ${this.currentPort} ---\n`);
     const child = spawn(process.execPath, [...startScriptNodeOptions(), main], {
