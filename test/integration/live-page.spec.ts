@@ -34,7 +34,13 @@ let profile: string;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  ns = testNamespace({ WINDOW_FLUSH_INTERVAL_MS: '500', STREAMING_CHECKPOINT_INTERVAL_MS: '1000' });
+  ns = testNamespace({
+    WINDOW_FLUSH_INTERVAL_MS: '500',
+    STREAMING_CHECKPOINT_INTERVAL_MS: '1000',
+    // No archive of closed windows: an event for a window the stream has
+    // closed is then too late, and the page must say so.
+    WINDOW_MERGE_HORIZON_HOURS: '0',
+  });
   server = new ServerProcess(ns.env, { name: 'live-page' });
   await server.start();
   profile = mkdtempSync(join(tmpdir(), 'live-page-chromium-'));
@@ -214,6 +220,7 @@ describe('the live page', () => {
     await page.waitForFunction(`document.querySelector('#errors').hidden`, { timeout: 30_000 });
     await page.screenshot({ path: join(SHOTS, 'after-restart.png'), fullPage: true });
     await api('DELETE', '/api/streams/after-restart');
+    await api('DELETE', '/api/streams/before-restart');
     // The browser logged the live streams cut by the shutdown and the refused reconnections.
     expect(
       errors.filter(
@@ -289,6 +296,16 @@ describe('the live page', () => {
         .take((12 * MINUTE) / 2_400)
         .map((e) => ({ ...e, body: 'That supernova last night was unreal', ingestedUtc })),
     ].sort((a, b) => a.createdUtc - b.createdUtc);
+    // And, last, one for a window closed half an hour ago: too late.
+    const [stale] = new SyntheticRedditGenerator({
+      seed: 9,
+      subreddits: ['space'],
+      kinds: ['comment'],
+      startTimeMs: now - 30 * MINUTE,
+      eventIntervalMs: 1_000,
+      streamId: 'page-burst',
+    }).take(1);
+    if (stale) events.push({ ...stale, id: 'zzstale', fullname: 't1_zzstale', ingestedUtc });
     const kafka = new Kafka({ brokers: [...ns.config.kafka.brokers], logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
@@ -326,6 +343,18 @@ describe('the live page', () => {
       `[...document.querySelectorAll('#trends tr')].map((r) => r.textContent).find((t) => t.includes('supernova'))`,
     );
     expect(row).toContain('r/space');
+    // The event that came too late is reported, not silently dropped.
+    await eventually(
+      async () =>
+        (await (await fetch(`${server.baseUrl}/health`)).json()) as { warnings: string[] },
+      (health) => health.warnings.some((w) => w.includes('too late')),
+      { what: 'the too-late event in /health', timeoutMs: 60_000 },
+    );
+    await page.waitForFunction(
+      `document.querySelector('#warnings')?.textContent?.includes('too late')`,
+      { timeout: 30_000 },
+    );
+    expect(await text(page, '#warnings')).toContain('page-burst');
     // Nothing wider than the phone's screen.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(SHOTS, 'burst-phone.png'), fullPage: true });
