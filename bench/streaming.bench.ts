@@ -13,9 +13,12 @@
  *   --server-dir=DIR    the server checkout to build and run (default: this repo), e.g.
  *                       a `git archive HEAD` copy with node_modules linked, to measure
  *                       the committed server while the working tree is mid-change
+ *   --profile=realistic|long   the input (default realistic):
+ *       realistic  recorded Reddit items (../shared/data/reddit/cassettes) resampled:
+ *                  their real titles, bodies and JSON sizes (about 0.5 KB), 89% comments
+ *       long       SyntheticRedditGenerator items padded to about 1.6 KB of JSON, for stress
  *
- * Phase 1, sustained throughput. The whole input (SyntheticRedditGenerator
- * items padded to Reddit-sized JSON, about 1.6 KB, 50 subreddits, about 200
+ * Phase 1, sustained throughput. The whole input (50 subreddits, about 200
  * events per second of event time, like a replay) is produced to the events
  * topic before the server starts; the server then consumes it from the
  * beginning. events/s = events counted after the first /metrics sample that
@@ -45,6 +48,7 @@ import { AppConfig, validateEnvironment } from '@app/config';
 import { dropNamespace } from '../test/support/cleanup';
 import { testNamespace } from '../test/support/environment';
 import { BENCH_SUBREDDITS, type BenchEvent, BenchEventSource } from './support/bench-events';
+import { RecordedEventSource } from './support/recorded-events';
 import {
   benchKafka,
   createTopic,
@@ -87,7 +91,8 @@ const CAUGHT_UP_SECONDS = 2;
 const MIN_WARM_UP_MS = 10_000;
 const MAX_WARM_UP_MS = 60_000;
 
-const TARGETS = { eventsPerSecond: 20_000, p99Ms: 1_500, peakRssMiB: 512 };
+/** Issue 16's figures, for the realistic profile on a 2-core machine with every service on it. */
+const TARGETS = { eventsPerSecond: 8_000, p99Ms: 1_000, peakRssMiB: 512, serverMicrosPerEvent: 60 };
 
 interface Options {
   readonly events: number;
@@ -95,12 +100,50 @@ interface Options {
   readonly durationS: number;
   readonly only: 'throughput' | 'latency' | null;
   readonly serverDir: string;
+  readonly profile: Profile;
+}
+
+type Profile = 'realistic' | 'long';
+
+interface EventSource {
+  next(ingestedAtMs: number, eventTimeMs?: number): BenchEvent;
+}
+
+/** The benchmark's input for a profile (see the header). */
+function eventSource(
+  profile: Profile,
+  seed: number,
+  startTimeMs: number,
+  eventIntervalMs: number,
+): EventSource {
+  const common = {
+    seed,
+    subreddits: BENCH_SUBREDDITS,
+    startTimeMs,
+    eventIntervalMs,
+    streamId: STREAM_ID,
+  };
+  return profile === 'realistic'
+    ? new RecordedEventSource(common)
+    : new BenchEventSource({ ...common, meanJsonBytes: MEAN_JSON_BYTES });
+}
+
+function describeProfile(profile: Profile): string {
+  return profile === 'realistic'
+    ? new RecordedEventSource({
+        seed: 1,
+        subreddits: ['x'],
+        startTimeMs: 0,
+        eventIntervalMs: 0,
+        streamId: 'x',
+      }).describe()
+    : `synthetic items padded to ~${MEAN_JSON_BYTES} B of JSON on average`;
 }
 
 function parseOptions(argv: readonly string[]): Options {
   const positional = argv.filter((a) => !a.startsWith('--'));
   const unknown = argv.filter(
-    (a) => a.startsWith('--') && !/^--(duration|only|server-dir)=./.test(a),
+    (a) => a.startsWith('--') && !/^--(duration|only|server-dir|profile)=./.test(a),
   );
   if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')}`);
   if (positional.length > 2) throw new Error('usage: [events] [latencyRate] [--options]');
@@ -113,6 +156,9 @@ function parseOptions(argv: readonly string[]): Options {
       throw new Error(`${what} must be a positive integer`);
     return value;
   };
+  const profile = flag('profile') ?? 'realistic';
+  if (profile !== 'realistic' && profile !== 'long')
+    throw new Error('--profile must be realistic or long');
   const only = flag('only');
   if (only !== undefined && only !== 'throughput' && only !== 'latency') {
     throw new Error('--only must be throughput or latency');
@@ -123,6 +169,7 @@ function parseOptions(argv: readonly string[]): Options {
     durationS: positiveInt(flag('duration'), '--duration', 60) ?? 60,
     only: only ?? null,
     serverDir: resolve(flag('server-dir') ?? join(__dirname, '..')),
+    profile,
   };
   if (options.only === 'latency' && options.latencyRate === null) {
     throw new Error('--only=latency needs the latencyRate argument');
@@ -343,16 +390,13 @@ interface SizeStats {
   bytes: number;
 }
 
-async function produceBacklog(ctx: PhaseContext, events: number): Promise<number> {
+async function produceBacklog(
+  ctx: PhaseContext,
+  events: number,
+  profile: Profile,
+): Promise<number> {
   const startTimeMs = Math.floor((Date.now() - 86_400_000) / 60_000) * 60_000;
-  const source = new BenchEventSource({
-    seed: 20240601,
-    subreddits: BENCH_SUBREDDITS,
-    startTimeMs,
-    eventIntervalMs: 1000 / EVENT_TIME_DENSITY,
-    meanJsonBytes: MEAN_JSON_BYTES,
-    streamId: STREAM_ID,
-  });
+  const source = eventSource(profile, 20240601, startTimeMs, 1000 / EVENT_TIME_DENSITY);
   const sizes: Record<'comment' | 'selfPost' | 'linkPost', SizeStats> = {
     comment: { count: 0, bytes: 0 },
     selfPost: { count: 0, bytes: 0 },
@@ -420,7 +464,7 @@ async function throughputPhase(options: Options, logDir: string): Promise<Throug
   console.log(`\n== Phase 1: sustained throughput, ${formatInt(N)} events pre-produced ==`);
   return withPhase('throughput', options, logDir, async (ctx) => {
     await createTopic(ctx.kafka, ctx.topic, PARTITIONS);
-    const startTimeMs = await produceBacklog(ctx, N);
+    const startTimeMs = await produceBacklog(ctx, N, options.profile);
     const days = utcDaysBetween(startTimeMs, startTimeMs + (N * 1000) / EVENT_TIME_DENSITY);
 
     const { server, reader, bootStarted } = await startServerAndReader(ctx);
@@ -579,14 +623,7 @@ async function latencyPhase(
     const producer = new EventProducer(ctx.kafka, ctx.topic);
     await producer.connect();
 
-    const source = new BenchEventSource({
-      seed: 777,
-      subreddits: BENCH_SUBREDDITS,
-      startTimeMs: Date.now(),
-      eventIntervalMs: 0,
-      meanJsonBytes: MEAN_JSON_BYTES,
-      streamId: STREAM_ID,
-    });
+    const source = eventSource(options.profile, 777, Date.now(), 0);
     const probes = new Set(PROBE_SUBREDDITS);
     const windows = new Map<string, ProbeWindow>();
     const latenciesMs: number[] = [];
@@ -822,6 +859,20 @@ function printSummary(
       `>= ${formatInt(TARGETS.eventsPerSecond)} ev/s`,
       verdict(Number.isFinite(eps) && eps >= TARGETS.eventsPerSecond),
     ]);
+    const cpu = throughput.cpu;
+    if (cpu && Number.isFinite(eps) && eps > 0) {
+      // CPU per event: cores busy over the phase divided by the event rate.
+      const micros = (cores: number) => (cores * 1e6) / eps;
+      const server = micros(cpu.serverCores);
+      rows.push([
+        'server CPU per event',
+        `${formatInt(server)} µs`,
+        `<= ${TARGETS.serverMicrosPerEvent} µs`,
+        verdict(server <= TARGETS.serverMicrosPerEvent),
+      ]);
+      for (const [name, cores] of cpu.serviceCores)
+        rows.push([`${name} CPU per event`, `${formatInt(micros(cores))} µs`, '', '']);
+    }
   } else {
     rows.push([
       'sustained throughput',
@@ -890,8 +941,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `  ${BENCH_SUBREDDITS.length} subreddits, ${PARTITIONS} partitions, ` +
-      `JSON padded to ~${MEAN_JSON_BYTES} B on average, windows ${WINDOW_SPEC} read from Cassandra`,
+      `windows ${WINDOW_SPEC} read from Cassandra`,
   );
+  console.log(`  profile ${options.profile}: ${describeProfile(options.profile)}`);
 
   let throughput: ThroughputResult | null = null;
   let latency: LatencyResult | null = null;

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type RedditEvent } from '@app/events/reddit-event';
+import { normaliseRedditItem } from '@app/ingest/domain/reddit-normaliser';
 
 const CASSETTES = resolve(__dirname, '../../../shared/data/reddit/cassettes');
 
@@ -69,4 +71,33 @@ export function recordedRedditEvents(): {
     }
   }
   return { comments, submissions };
+}
+
+/** Recorded items as ingest normalises them, by kind (the templates of the realistic profile). */
+export interface RecordedItems {
+  readonly comments: readonly RedditEvent[];
+  readonly selfPosts: readonly RedditEvent[];
+  readonly linkPosts: readonly RedditEvent[];
+}
+
+/** Every distinct recorded comment and submission, normalised by the project's own normaliser. */
+export function recordedRedditItems(): RecordedItems {
+  const seen = new Set<string>();
+  const comments: RedditEvent[] = [];
+  const selfPosts: RedditEvent[] = [];
+  const linkPosts: RedditEvent[] = [];
+  for (const child of recordedListingChildren()) {
+    const parsed = normaliseRedditItem(child.kind ?? null, child.data, {
+      source: 'reddit',
+      streamId: 'recorded',
+      ingestedUtc: 0,
+    });
+    if (!parsed.ok || seen.has(parsed.value.fullname)) continue;
+    seen.add(parsed.value.fullname);
+    const event = parsed.value;
+    if (event.kind === 'comment') comments.push(event);
+    else if (child.data?.is_self === true) selfPosts.push(event);
+    else linkPosts.push(event);
+  }
+  return { comments, selfPosts, linkPosts };
 }

@@ -24,9 +24,12 @@ export function ensureServerBuild(serverDir: string): 'up to date' | 'built' {
     statSync(join(serverDir, 'tsconfig.build.json')).mtimeMs,
   );
   if (existsSync(main) && statSync(main).mtimeMs >= sources) return 'up to date';
-  const result = spawnSync('npx', ['nest', 'build'], { cwd: serverDir, stdio: 'inherit' });
+  const result = spawnSync('npm', ['run', '--silent', 'build'], {
+    cwd: serverDir,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
-    throw new Error(`npx nest build failed in ${serverDir} (exit ${String(result.status)})`);
+    throw new Error(`npm run build failed in ${serverDir} (exit ${String(result.status)})`);
   }
   return 'built';
 }
