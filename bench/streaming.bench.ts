@@ -17,6 +17,8 @@
  *       realistic  recorded Reddit items (../shared/data/reddit/cassettes) resampled:
  *                  their real titles, bodies and JSON sizes (about 0.5 KB), 89% comments
  *       long       SyntheticRedditGenerator items padded to about 1.6 KB of JSON, for stress
+ *   --posts=all|none|sample:F   which posts both stores keep (CASSANDRA_POSTS and
+ *                       WAREHOUSE_POSTS; default all, as the server's default)
  *
  * Phase 1, sustained throughput. The whole input (50 subreddits, about 200
  * events per second of event time, like a replay) is produced to the events
@@ -44,6 +46,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Kafka } from 'kafkajs';
+import { POSTS_POLICY } from '@app/common/posts-policy';
 import { AppConfig, validateEnvironment } from '@app/config';
 import { dropNamespace } from '../test/support/cleanup';
 import { testNamespace } from '../test/support/environment';
@@ -101,6 +104,7 @@ interface Options {
   readonly only: 'throughput' | 'latency' | null;
   readonly serverDir: string;
   readonly profile: Profile;
+  readonly posts: string;
 }
 
 type Profile = 'realistic' | 'long';
@@ -143,7 +147,7 @@ function describeProfile(profile: Profile): string {
 function parseOptions(argv: readonly string[]): Options {
   const positional = argv.filter((a) => !a.startsWith('--'));
   const unknown = argv.filter(
-    (a) => a.startsWith('--') && !/^--(duration|only|server-dir|profile)=./.test(a),
+    (a) => a.startsWith('--') && !/^--(duration|only|server-dir|profile|posts)=./.test(a),
   );
   if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')}`);
   if (positional.length > 2) throw new Error('usage: [events] [latencyRate] [--options]');
@@ -159,6 +163,8 @@ function parseOptions(argv: readonly string[]): Options {
   const profile = flag('profile') ?? 'realistic';
   if (profile !== 'realistic' && profile !== 'long')
     throw new Error('--profile must be realistic or long');
+  const posts = flag('posts') ?? 'all';
+  if (!POSTS_POLICY.test(posts)) throw new Error('--posts must be all, none or sample:<fraction>');
   const only = flag('only');
   if (only !== undefined && only !== 'throughput' && only !== 'latency') {
     throw new Error('--only must be throughput or latency');
@@ -170,6 +176,7 @@ function parseOptions(argv: readonly string[]): Options {
     only: only ?? null,
     serverDir: resolve(flag('server-dir') ?? join(__dirname, '..')),
     profile,
+    posts,
   };
   if (options.only === 'latency' && options.latencyRate === null) {
     throw new Error('--only=latency needs the latencyRate argument');
@@ -219,6 +226,10 @@ async function withPhase<T>(
     LOG_LEVEL: 'warn',
     WINDOW_SPECS: '1m,5m/1m',
     WINDOW_FLUSH_INTERVAL_MS: '1000',
+    // Set only when asked: servers from before the setting would refuse it.
+    ...(options.posts !== 'all'
+      ? { CASSANDRA_POSTS: options.posts, WAREHOUSE_POSTS: options.posts }
+      : {}),
   });
   // The late-events topic is named after the namespace id (testNamespace sets
   // the same name on newer trees). The config is rebuilt with it, so that
@@ -943,7 +954,9 @@ async function main(): Promise<void> {
     `  ${BENCH_SUBREDDITS.length} subreddits, ${PARTITIONS} partitions, ` +
       `windows ${WINDOW_SPEC} read from Cassandra`,
   );
-  console.log(`  profile ${options.profile}: ${describeProfile(options.profile)}`);
+  console.log(
+    `  profile ${options.profile}: ${describeProfile(options.profile)}; posts kept: ${options.posts}`,
+  );
 
   let throughput: ThroughputResult | null = null;
   let latency: LatencyResult | null = null;

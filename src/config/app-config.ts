@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type EnvironmentVariables } from './env.schema';
+import { parsePostsPolicy, type PostsPolicy } from '@app/common/posts-policy';
 
 export interface HostPort {
   readonly host: string;
@@ -38,12 +39,16 @@ export interface CassandraConfig {
   readonly keyspace: string;
   readonly replicationFactor: number;
   readonly credentials?: { readonly username: string; readonly password: string };
+  /** Which posts the posts table keeps. */
+  readonly posts: PostsPolicy;
 }
 
 export interface WarehouseConfig {
   readonly url: string;
   readonly dialect: 'postgres' | 'redshift';
   readonly schema: string;
+  /** Which posts fact_posts keeps. */
+  readonly posts: PostsPolicy;
 }
 
 export interface HttpConfig {
@@ -176,8 +181,14 @@ export class AppConfig {
         keyspace: env.CASSANDRA_KEYSPACE,
         replicationFactor: env.CASSANDRA_REPLICATION_FACTOR,
         credentials,
+        posts: parsePostsPolicy(env.CASSANDRA_POSTS),
       },
-      { url: env.WAREHOUSE_URL, dialect: env.WAREHOUSE_DIALECT, schema: env.WAREHOUSE_SCHEMA },
+      {
+        url: env.WAREHOUSE_URL,
+        dialect: env.WAREHOUSE_DIALECT,
+        schema: env.WAREHOUSE_SCHEMA,
+        posts: parsePostsPolicy(env.WAREHOUSE_POSTS),
+      },
       {
         enabled: env.STREAMING_ENABLED,
         windowFlushIntervalMs: env.WINDOW_FLUSH_INTERVAL_MS,

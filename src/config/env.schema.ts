@@ -10,6 +10,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { POSTS_POLICY } from '@app/common/posts-policy';
 
 const HOST_PORT_LIST = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}(,[A-Za-z0-9.\-_[\]:]+:\d{1,5})*$/;
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
@@ -166,6 +167,20 @@ export class EnvironmentVariables {
 
   @IsIn(['postgres', 'redshift'])
   readonly WAREHOUSE_DIALECT: 'postgres' | 'redshift' = 'postgres';
+
+  /** Which posts Cassandra keeps (the posts API reads them there): all, none or sample:<fraction>. */
+  @Matches(POSTS_POLICY, {
+    message:
+      'CASSANDRA_POSTS must be all, none or sample:<fraction between 0 and 1>, e.g. sample:0.1',
+  })
+  readonly CASSANDRA_POSTS: string = 'all';
+
+  /** Which posts the warehouse keeps: all, none or sample:<fraction>. */
+  @Matches(POSTS_POLICY, {
+    message:
+      'WAREHOUSE_POSTS must be all, none or sample:<fraction between 0 and 1>, e.g. sample:0.1',
+  })
+  readonly WAREHOUSE_POSTS: string = 'all';
 
   @Matches(SQL_IDENTIFIER, {
     message: 'WAREHOUSE_SCHEMA must be a lower-case SQL identifier',

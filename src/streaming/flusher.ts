@@ -147,7 +147,7 @@ export class Flusher {
     if (reports.length > 0) runtime.reportedIdle = idle;
     this.lastFlushAtMs = this.options.clock.now();
     metrics.flushes.inc({ outcome: 'ok' });
-    this.options.writer.recordWritten(outputs.posts.length, windows.length, trendRows.length);
+    this.options.writer.recordWritten(outputs.posts, windows.length, trendRows.length);
     for (const finding of findings) metrics.trendsFound.inc({ kind: finding.kind });
     if (judged && judged.minutes > 0) metrics.trendMinutesJudged.inc(judged.minutes);
     return true;

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { keptPosts } from '@app/common/posts-policy';
+import { AppConfig } from '@app/config';
 import {
   DeadLetterSink,
   LateEventSink,
@@ -9,7 +11,7 @@ import {
 import { type MinutesReport } from '@app/trends/domain';
 import { MetricsService } from '@app/metrics/metrics.service';
 import { PostStore, TrendStore, Warehouse, WindowStore } from '@app/storage/ports';
-import { type TrendRecord, type WindowRecord } from '@app/storage/records';
+import { type PostRecord, type TrendRecord, type WindowRecord } from '@app/storage/records';
 import { type BufferedOutputs } from './partition/output-buffer';
 
 /**
@@ -31,6 +33,7 @@ export class OutputWriter {
     private readonly lateSink: LateEventSink,
     private readonly deadLetterSink: DeadLetterSink,
     private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
   ) {}
 
   /** Resolves once every output has landed; rejects if any failed. */
@@ -40,7 +43,10 @@ export class OutputWriter {
     trends: readonly TrendRecord[] = [],
     reports: readonly MinutesReport[] = [],
   ): Promise<void> {
-    const { posts, late, deadLetters } = outputs;
+    const { late, deadLetters } = outputs;
+    // Each store keeps the posts its policy says (CASSANDRA_POSTS, WAREHOUSE_POSTS).
+    const cassandraPosts = keptPosts(this.config.cassandra.posts, outputs.posts);
+    const warehousePosts = keptPosts(this.config.warehouse.posts, outputs.posts);
     const stop = this.metrics.batchDuration.startTimer({ stage: 'outputs' });
     // Window and trend rows first, and alone: they are small and what
     // dashboards wait for, while encoding the posts holds the event loop for
@@ -58,8 +64,10 @@ export class OutputWriter {
     ]);
     const otherOutputs = windowOutputs.then(() =>
       Promise.all([
-        posts.length > 0 && this.timed('cassandra_posts', () => this.posts.upsertPosts(posts)),
-        posts.length > 0 && this.timed('warehouse_posts', () => this.warehouse.loadPosts(posts)),
+        cassandraPosts.length > 0 &&
+          this.timed('cassandra_posts', () => this.posts.upsertPosts(cassandraPosts)),
+        warehousePosts.length > 0 &&
+          this.timed('warehouse_posts', () => this.warehouse.loadPosts(warehousePosts)),
         late.length > 0 && this.timed('kafka_late', () => this.lateSink.send(late)),
         reports.length > 0 &&
           this.timed('kafka_trend_minutes', () => this.trendMinutes.publish(reports)),
@@ -72,15 +80,15 @@ export class OutputWriter {
   }
 
   /** Counts the rows of a flush that has landed. */
-  recordWritten(posts: number, windows: number, trends = 0): void {
+  recordWritten(allPosts: readonly PostRecord[], windows: number, trends = 0): void {
     const { postsWritten, windowsWritten, trendsWritten } = this.metrics;
     if (trends > 0) {
       for (const store of ['cassandra', 'warehouse', 'kafka']) trendsWritten.inc({ store }, trends);
     }
-    if (posts > 0) {
-      postsWritten.inc({ store: 'cassandra' }, posts);
-      postsWritten.inc({ store: 'warehouse' }, posts);
-    }
+    const cassandra = keptPosts(this.config.cassandra.posts, allPosts).length;
+    const warehouse = keptPosts(this.config.warehouse.posts, allPosts).length;
+    if (cassandra > 0) postsWritten.inc({ store: 'cassandra' }, cassandra);
+    if (warehouse > 0) postsWritten.inc({ store: 'warehouse' }, warehouse);
     if (windows > 0) {
       windowsWritten.inc({ store: 'cassandra' }, windows);
       windowsWritten.inc({ store: 'warehouse' }, windows);

@@ -170,7 +170,7 @@ export class OverallTrendsService implements OnModuleInit, BeforeApplicationShut
       const detectedAtMs = this.clock.now();
       const rows = findings.map((finding) => toTrendRecord(finding, detectedAtMs));
       if (rows.length > 0) await this.writer.write([], NO_OUTPUTS, rows);
-      this.writer.recordWritten(0, 0, rows.length);
+      this.writer.recordWritten([], 0, rows.length);
       for (const row of rows) this.metrics.trendsFound.inc({ kind: row.kind });
       if (minutes > 0) this.metrics.trendMinutesJudged.inc(minutes);
       if (dropped > 0) this.metrics.trendMinutesDropped.inc(dropped);

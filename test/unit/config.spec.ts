@@ -34,6 +34,14 @@ describe('validateEnvironment', () => {
     expect(config.cassandra.keyspace).toBe('reddit_analytics');
     expect(config.warehouse.dialect).toBe('postgres');
     expect(config.logging.format).toBe('pretty');
+    // Every post in both stores unless told otherwise.
+    expect(config.cassandra.posts).toEqual({ keep: 'all' });
+    expect(config.warehouse.posts).toEqual({ keep: 'all' });
+    const sampled = AppConfig.fromEnvironment(
+      validateEnvironment({ ...minimal, CASSANDRA_POSTS: 'sample:0.05', WAREHOUSE_POSTS: 'none' }),
+    );
+    expect(sampled.cassandra.posts).toEqual({ keep: 'sample', fraction: 0.05 });
+    expect(sampled.warehouse.posts).toEqual({ keep: 'none' });
   });
 
   it('parses numbers and lists', () => {
@@ -69,6 +77,8 @@ describe('validateEnvironment', () => {
     ['KAFKA_BROKERS', 'localhost'],
     ['KAFKA_TOPIC_PARTITIONS', '0'],
     ['WAREHOUSE_DIALECT', 'mysql'],
+    ['CASSANDRA_POSTS', 'some'],
+    ['WAREHOUSE_POSTS', 'sample:2'],
     ['CASSANDRA_KEYSPACE', 'Bad-Name'],
     ['LOG_LEVEL', 'loud'],
     ['API_KEY', 'short'],

@@ -220,6 +220,7 @@ function server(
     sinks.late,
     sinks.dead,
     metrics,
+    config,
   );
   const service = new StreamingService(
     config,
