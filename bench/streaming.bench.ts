@@ -17,6 +17,10 @@
  *       realistic  recorded Reddit items (../shared/data/reddit/cassettes) resampled:
  *                  their real titles, bodies and JSON sizes (about 0.5 KB), 89% comments
  *       long       SyntheticRedditGenerator items padded to about 1.6 KB of JSON, for stress
+ *   --subreddits=N      N subreddits with Zipf activity (realistic profile; default: the
+ *                       50 of BENCH_SUBREDDITS, uniform), for the scaling table
+ *   --windows=SPECS     the server's WINDOW_SPECS (default 1m,5m/1m)
+ *   --flush=MS          the server's WINDOW_FLUSH_INTERVAL_MS (default 1000, the server's default)
  *   --posts=all|none|sample:F   which posts both stores keep (CASSANDRA_POSTS and
  *                       WAREHOUSE_POSTS; default all, as the server's default)
  *
@@ -105,6 +109,17 @@ interface Options {
   readonly serverDir: string;
   readonly profile: Profile;
   readonly posts: string;
+  readonly subreddits: readonly string[];
+  readonly zipf: boolean;
+  readonly windowSpecs: string;
+  readonly flushMs: number;
+}
+
+/** The subreddits of a run: the 50 real ones first, then made-up names. */
+function subredditsFor(count: number): string[] {
+  const names = BENCH_SUBREDDITS.slice(0, count);
+  for (let i = names.length; i < count; i++) names.push(`bench_sub_${i}`);
+  return names;
 }
 
 type Profile = 'realistic' | 'long';
@@ -115,20 +130,21 @@ interface EventSource {
 
 /** The benchmark's input for a profile (see the header). */
 function eventSource(
-  profile: Profile,
+  options: Options,
   seed: number,
   startTimeMs: number,
   eventIntervalMs: number,
 ): EventSource {
+  const profile = options.profile;
   const common = {
     seed,
-    subreddits: BENCH_SUBREDDITS,
+    subreddits: options.subreddits,
     startTimeMs,
     eventIntervalMs,
     streamId: STREAM_ID,
   };
   return profile === 'realistic'
-    ? new RecordedEventSource(common)
+    ? new RecordedEventSource({ ...common, activity: options.zipf ? 'zipf' : 'uniform' })
     : new BenchEventSource({ ...common, meanJsonBytes: MEAN_JSON_BYTES });
 }
 
@@ -147,7 +163,9 @@ function describeProfile(profile: Profile): string {
 function parseOptions(argv: readonly string[]): Options {
   const positional = argv.filter((a) => !a.startsWith('--'));
   const unknown = argv.filter(
-    (a) => a.startsWith('--') && !/^--(duration|only|server-dir|profile|posts)=./.test(a),
+    (a) =>
+      a.startsWith('--') &&
+      !/^--(duration|only|server-dir|profile|posts|subreddits|windows|flush)=./.test(a),
   );
   if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')}`);
   if (positional.length > 2) throw new Error('usage: [events] [latencyRate] [--options]');
@@ -177,7 +195,18 @@ function parseOptions(argv: readonly string[]): Options {
     serverDir: resolve(flag('server-dir') ?? join(__dirname, '..')),
     profile,
     posts,
+    subreddits: subredditsFor(
+      positiveInt(flag('subreddits'), '--subreddits', BENCH_SUBREDDITS.length) ??
+        BENCH_SUBREDDITS.length,
+    ),
+    zipf: flag('subreddits') !== undefined,
+    windowSpecs: flag('windows') ?? '1m,5m/1m',
+    flushMs: positiveInt(flag('flush'), '--flush', 1000) ?? 1000,
   };
+  if (!options.windowSpecs.split(',').includes(WINDOW_SPEC))
+    throw new Error(`--windows must include ${WINDOW_SPEC} (the spec the benchmark reads)`);
+  if (options.zipf && options.profile !== 'realistic')
+    throw new Error('--subreddits needs the realistic profile');
   if (options.only === 'latency' && options.latencyRate === null) {
     throw new Error('--only=latency needs the latencyRate argument');
   }
@@ -224,8 +253,8 @@ async function withPhase<T>(
   const ns = testNamespace({
     KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
     LOG_LEVEL: 'warn',
-    WINDOW_SPECS: '1m,5m/1m',
-    WINDOW_FLUSH_INTERVAL_MS: '1000',
+    WINDOW_SPECS: options.windowSpecs,
+    WINDOW_FLUSH_INTERVAL_MS: String(options.flushMs),
     // Set only when asked: servers from before the setting would refuse it.
     ...(options.posts !== 'all'
       ? { CASSANDRA_POSTS: options.posts, WAREHOUSE_POSTS: options.posts }
@@ -404,10 +433,10 @@ interface SizeStats {
 async function produceBacklog(
   ctx: PhaseContext,
   events: number,
-  profile: Profile,
+  options: Options,
 ): Promise<number> {
   const startTimeMs = Math.floor((Date.now() - 86_400_000) / 60_000) * 60_000;
-  const source = eventSource(profile, 20240601, startTimeMs, 1000 / EVENT_TIME_DENSITY);
+  const source = eventSource(options, 20240601, startTimeMs, 1000 / EVENT_TIME_DENSITY);
   const sizes: Record<'comment' | 'selfPost' | 'linkPost', SizeStats> = {
     comment: { count: 0, bytes: 0 },
     selfPost: { count: 0, bytes: 0 },
@@ -475,7 +504,7 @@ async function throughputPhase(options: Options, logDir: string): Promise<Throug
   console.log(`\n== Phase 1: sustained throughput, ${formatInt(N)} events pre-produced ==`);
   return withPhase('throughput', options, logDir, async (ctx) => {
     await createTopic(ctx.kafka, ctx.topic, PARTITIONS);
-    const startTimeMs = await produceBacklog(ctx, N, options.profile);
+    const startTimeMs = await produceBacklog(ctx, N, options);
     const days = utcDaysBetween(startTimeMs, startTimeMs + (N * 1000) / EVENT_TIME_DENSITY);
 
     const { server, reader, bootStarted } = await startServerAndReader(ctx);
@@ -530,7 +559,7 @@ async function throughputPhase(options: Options, logDir: string): Promise<Throug
         const pollEvery = consumed >= N ? 100 : 1000;
         if (first && Date.now() - lastVisiblePollAt >= pollEvery) {
           lastVisiblePollAt = Date.now();
-          const counted = await reader.totalEvents(BENCH_SUBREDDITS, WINDOW_SPEC, days);
+          const counted = await reader.totalEvents(options.subreddits, WINDOW_SPEC, days);
           const at = Date.now();
           if (counted !== visible) lastProgressAt = at;
           visible = counted;
@@ -634,7 +663,7 @@ async function latencyPhase(
     const producer = new EventProducer(ctx.kafka, ctx.topic);
     await producer.connect();
 
-    const source = eventSource(options.profile, 777, Date.now(), 0);
+    const source = eventSource(options, 777, Date.now(), 0);
     const probes = new Set(PROBE_SUBREDDITS);
     const windows = new Map<string, ProbeWindow>();
     const latenciesMs: number[] = [];
@@ -951,7 +980,9 @@ async function main(): Promise<void> {
       `server logs (LOG_LEVEL=warn) in ${logDir}, removed at the end when empty`,
   );
   console.log(
-    `  ${BENCH_SUBREDDITS.length} subreddits, ${PARTITIONS} partitions, ` +
+    `  ${options.subreddits.length} subreddits (${options.zipf ? 'Zipf' : 'uniform'} activity), ` +
+      `${PARTITIONS} partitions, WINDOW_SPECS ${options.windowSpecs}, ` +
+      `WINDOW_FLUSH_INTERVAL_MS ${options.flushMs}, ` +
       `windows ${WINDOW_SPEC} read from Cassandra`,
   );
   console.log(

@@ -10,6 +10,8 @@ const RECENT = 20;
 export interface RecordedEventOptions {
   readonly seed: number;
   readonly subreddits: readonly string[];
+  /** Subreddit activity: uniform (default), or Zipf by list position (the first busiest). */
+  readonly activity?: 'uniform' | 'zipf';
   /** Event time of the first item (ignored when `next` is given an event time). */
   readonly startTimeMs: number;
   /** Event-time spacing between consecutive items. */
@@ -35,6 +37,8 @@ export class RecordedEventSource {
   private nextSubmission = 36 ** 5;
   private nextComment = 36 ** 6;
   private count = 0;
+  /** Zipf activity: cumulative weights 1/rank, for a binary search. */
+  private readonly cumulative: number[] | null;
 
   constructor(private readonly options: RecordedEventOptions) {
     this.items = recordedRedditItems();
@@ -43,6 +47,24 @@ export class RecordedEventSource {
       throw new Error('no recorded Reddit items found under ../shared/data/reddit/cassettes');
     this.selfShare = selfPosts.length / (selfPosts.length + linkPosts.length);
     this.random = new SeededRandom(options.seed);
+    if (options.activity === 'zipf') {
+      let total = 0;
+      this.cumulative = options.subreddits.map((_, rank) => (total += 1 / (rank + 1)));
+    } else this.cumulative = null;
+  }
+
+  private subreddit(): string {
+    const { subreddits } = this.options;
+    if (!this.cumulative) return this.random.pick(subreddits);
+    const target = this.random.next() * (this.cumulative.at(-1) ?? 1);
+    let lo = 0;
+    let hi = this.cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.cumulative[mid] ?? 0) < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return subreddits[lo] ?? subreddits[0] ?? 'askreddit';
   }
 
   /** What the templates are: counts and text sizes, for the benchmark's report. */
@@ -65,7 +87,7 @@ export class RecordedEventSource {
     const r = this.random;
     const index = this.count++;
     const timeMs = eventTimeMs ?? this.options.startTimeMs + index * this.options.eventIntervalMs;
-    const subreddit = r.pick(this.options.subreddits);
+    const subreddit = this.subreddit();
     const common = {
       subreddit,
       createdUtc: Math.floor(timeMs / 1000),

@@ -5,6 +5,7 @@ import { retryUntil } from '@app/common/retry';
 import { type DependencyHealth } from '@app/common/health';
 import { nestKafkaLogCreator } from './kafka-logging';
 import { MessageBroker } from './ports';
+import { produceRequests } from './produce-requests';
 
 export interface OutgoingMessage {
   readonly key: string;
@@ -100,20 +101,26 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
     this.logger.log(`Created topics ${wanted.join(', ')}`);
   }
 
-  /** Sends messages in one request per broker; resolves when all are acknowledged by all in-sync replicas. */
+  /**
+   * Sends messages in requests of bounded size (see produceRequests), one
+   * after another so each partition keeps their order; resolves when all
+   * are acknowledged by all in-sync replicas.
+   */
   async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     try {
-      await this.producer.send({
-        topic,
-        acks: -1,
-        messages: messages.map((m): Message => ({
-          key: m.key,
-          value: m.value,
-          ...(m.partition === undefined ? {} : { partition: m.partition }),
-          headers: m.headers ? { ...m.headers } : undefined,
-        })),
-      });
+      for (const request of produceRequests(messages)) {
+        await this.producer.send({
+          topic,
+          acks: -1,
+          messages: request.map((m): Message => ({
+            key: m.key,
+            value: m.value,
+            ...(m.partition === undefined ? {} : { partition: m.partition }),
+            headers: m.headers ? { ...m.headers } : undefined,
+          })),
+        });
+      }
       this.lastError = null;
     } catch (error) {
       this.lastError = error instanceof Error ? error.message : String(error);
