@@ -20,10 +20,6 @@ export function parsePostsPolicy(text: string): PostsPolicy {
   return { keep: 'sample', fraction };
 }
 
-export function describePostsPolicy(policy: PostsPolicy): string {
-  return policy.keep === 'sample' ? `sample:${policy.fraction}` : policy.keep;
-}
-
 /** The posts `policy` keeps, in their order. */
 export function keptPosts<T extends { readonly fullname: string }>(
   policy: PostsPolicy,

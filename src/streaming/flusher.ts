@@ -6,7 +6,7 @@ import { type Checkpointer } from './checkpointer';
 import { LIVE_LANE, mergeCheckpointDeltas, type WindowEngine } from './domain/engine';
 import { type MinuteContribution, type MinutesReport, splitReport } from '@app/trends/domain';
 import { toTrendRecord, toWindowRecord } from './mapping';
-import { type OutputWriter } from './output-writer';
+import { NO_POSTS, type OutputWriter } from './output-writer';
 import { type PartitionLifecycle } from './partition/partition-lifecycle';
 import { type PartitionRuntime } from './partition/partition-runtime';
 
@@ -108,8 +108,9 @@ export class Flusher {
     const windows = drained.emissions.map((r) => toWindowRecord(r, version));
     const trendRows = findings.map((f) => toTrendRecord(f, startedMs));
     const outputs = runtime.outputs.take();
+    let postsWritten = NO_POSTS;
     try {
-      await this.options.writer.write(windows, outputs, trendRows, reports);
+      postsWritten = await this.options.writer.write(windows, outputs, trendRows, reports);
       if (runtime.generation !== generation) return false;
       const delta = runtime.pendingCheckpoint
         ? mergeCheckpointDeltas(runtime.pendingCheckpoint, drained.checkpoint)
@@ -147,7 +148,7 @@ export class Flusher {
     if (reports.length > 0) runtime.reportedIdle = idle;
     this.lastFlushAtMs = this.options.clock.now();
     metrics.flushes.inc({ outcome: 'ok' });
-    this.options.writer.recordWritten(outputs.posts, windows.length, trendRows.length);
+    this.options.writer.recordWritten(postsWritten, windows.length, trendRows.length);
     for (const finding of findings) metrics.trendsFound.inc({ kind: finding.kind });
     if (judged && judged.minutes > 0) metrics.trendMinutesJudged.inc(judged.minutes);
     return true;

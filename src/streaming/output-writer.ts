@@ -11,8 +11,16 @@ import {
 import { type MinutesReport } from '@app/trends/domain';
 import { MetricsService } from '@app/metrics/metrics.service';
 import { PostStore, TrendStore, Warehouse, WindowStore } from '@app/storage/ports';
-import { type PostRecord, type TrendRecord, type WindowRecord } from '@app/storage/records';
+import { type TrendRecord, type WindowRecord } from '@app/storage/records';
 import { type BufferedOutputs } from './partition/output-buffer';
+
+/** Posts each store was given by a write (their policies keep all, some or none). */
+export interface PostsWritten {
+  readonly cassandra: number;
+  readonly warehouse: number;
+}
+
+export const NO_POSTS: PostsWritten = { cassandra: 0, warehouse: 0 };
 
 /**
  * Writes one flush's outputs to every store and topic. Each write is an
@@ -36,13 +44,16 @@ export class OutputWriter {
     private readonly config: AppConfig,
   ) {}
 
-  /** Resolves once every output has landed; rejects if any failed. */
+  /**
+   * Resolves once every output has landed, with the posts each store was
+   * given (for recordWritten); rejects if any failed.
+   */
   async write(
     windows: readonly WindowRecord[],
     outputs: BufferedOutputs,
     trends: readonly TrendRecord[] = [],
     reports: readonly MinutesReport[] = [],
-  ): Promise<void> {
+  ): Promise<PostsWritten> {
     const { late, deadLetters } = outputs;
     // Each store keeps the posts its policy says (CASSANDRA_POSTS, WAREHOUSE_POSTS).
     const cassandraPosts = keptPosts(this.config.cassandra.posts, outputs.posts);
@@ -77,18 +88,17 @@ export class OutputWriter {
     );
     await Promise.all([windowOutputs, otherOutputs]);
     stop();
+    return { cassandra: cassandraPosts.length, warehouse: warehousePosts.length };
   }
 
   /** Counts the rows of a flush that has landed. */
-  recordWritten(allPosts: readonly PostRecord[], windows: number, trends = 0): void {
+  recordWritten(posts: PostsWritten, windows: number, trends = 0): void {
     const { postsWritten, windowsWritten, trendsWritten } = this.metrics;
     if (trends > 0) {
       for (const store of ['cassandra', 'warehouse', 'kafka']) trendsWritten.inc({ store }, trends);
     }
-    const cassandra = keptPosts(this.config.cassandra.posts, allPosts).length;
-    const warehouse = keptPosts(this.config.warehouse.posts, allPosts).length;
-    if (cassandra > 0) postsWritten.inc({ store: 'cassandra' }, cassandra);
-    if (warehouse > 0) postsWritten.inc({ store: 'warehouse' }, warehouse);
+    if (posts.cassandra > 0) postsWritten.inc({ store: 'cassandra' }, posts.cassandra);
+    if (posts.warehouse > 0) postsWritten.inc({ store: 'warehouse' }, posts.warehouse);
     if (windows > 0) {
       windowsWritten.inc({ store: 'cassandra' }, windows);
       windowsWritten.inc({ store: 'warehouse' }, windows);

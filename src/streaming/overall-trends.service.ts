@@ -21,7 +21,7 @@ import {
   type TrendFinding,
 } from '@app/trends/domain';
 import { toTrendRecord } from './mapping';
-import { OutputWriter } from './output-writer';
+import { NO_POSTS, OutputWriter } from './output-writer';
 import { type BatchOutcome } from './streaming.service';
 import { trendOptionsOf } from './trend-settings';
 
@@ -170,7 +170,7 @@ export class OverallTrendsService implements OnModuleInit, BeforeApplicationShut
       const detectedAtMs = this.clock.now();
       const rows = findings.map((finding) => toTrendRecord(finding, detectedAtMs));
       if (rows.length > 0) await this.writer.write([], NO_OUTPUTS, rows);
-      this.writer.recordWritten([], 0, rows.length);
+      this.writer.recordWritten(NO_POSTS, 0, rows.length);
       for (const row of rows) this.metrics.trendsFound.inc({ kind: row.kind });
       if (minutes > 0) this.metrics.trendMinutesJudged.inc(minutes);
       if (dropped > 0) this.metrics.trendMinutesDropped.inc(dropped);

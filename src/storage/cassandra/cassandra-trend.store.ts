@@ -4,6 +4,7 @@ import { AppConfig } from '@app/config';
 import { TrendStore } from '../ports';
 import { type TrendQuery, type TrendRecord } from '../records';
 import { CassandraSession } from './cassandra-session';
+import { forEachRow } from './paged-rows';
 import { forEachConcurrently, type PartitionRow, partitionBatches } from './partition-batches';
 
 const HOUR_MS = 3_600_000;
@@ -70,18 +71,14 @@ export class CassandraTrendStore extends TrendStore {
     const cql = `SELECT * FROM ${this.table} WHERE hour = ? AND minute >= ? AND minute < ?`;
     const results = await Promise.all(
       hours.map(async (hour) => {
-        // Every page: a busy hour holds more rows than one.
         const rows: TrendRecord[] = [];
-        let pageState: string | undefined;
-        do {
-          const page = await this.session.client.execute(
-            cql,
-            [new Date(hour), new Date(query.fromMs), new Date(query.toMs)],
-            { prepare: true, fetchSize: PAGE_SIZE, pageState },
-          );
-          for (const row of page.rows) rows.push(toRecord(row));
-          pageState = page.pageState ?? undefined;
-        } while (pageState);
+        await forEachRow(
+          this.session.client,
+          cql,
+          [new Date(hour), new Date(query.fromMs), new Date(query.toMs)],
+          { prepare: true, fetchSize: PAGE_SIZE },
+          (row) => rows.push(toRecord(row)),
+        );
         return rows;
       }),
     );

@@ -10,6 +10,7 @@ import {
   type StateItem,
 } from '../records';
 import { CassandraSession } from './cassandra-session';
+import { forEachRow } from './paged-rows';
 
 const PAGE_SIZE = 500;
 const CLAIM_ATTEMPTS = 10;
@@ -152,20 +153,17 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
     params: unknown[],
   ): Promise<StateItem[]> {
     const items: StateItem[] = [];
-    let pageState: string | undefined;
-    do {
-      const page = await this.session.client.execute(
-        `SELECT item_key, data FROM ${this.table}
-         WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? ${where}`,
-        [ref.group, ref.topic, ref.partition, kind, ...params],
-        { prepare: true, fetchSize: PAGE_SIZE, pageState, consistency: CONSISTENCY },
-      );
-      for (const row of page.rows) {
+    await forEachRow(
+      this.session.client,
+      `SELECT item_key, data FROM ${this.table}
+       WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? ${where}`,
+      [ref.group, ref.topic, ref.partition, kind, ...params],
+      { prepare: true, fetchSize: PAGE_SIZE, consistency: CONSISTENCY },
+      (row) => {
         const data = row.get('data') as string | null;
         if (data !== null) items.push({ kind, key: row.get('item_key') as string, data });
-      }
-      pageState = page.pageState ?? undefined;
-    } while (pageState);
+      },
+    );
     return items;
   }
 

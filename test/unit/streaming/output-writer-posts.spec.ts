@@ -82,8 +82,7 @@ describe('OutputWriter and the posts policies', () => {
       config,
     );
     const all = Array.from({ length: 400 }, (_, i) => post(i));
-    await writer.write([], { posts: all, late: [], deadLetters: [] });
-    writer.recordWritten(all, 0);
+    writer.recordWritten(await writer.write([], { posts: all, late: [], deadLetters: [] }), 0);
     expect(cassandra).toEqual([]);
     const sampled = keptPosts({ keep: 'sample', fraction: 0.5 }, all).map((p) => p.fullname);
     expect(warehouse).toEqual(sampled);
