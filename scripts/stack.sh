@@ -421,12 +421,21 @@ start_cassandra() {
     -e "s|@STORAGE_PORT@|$CASSANDRA_STORAGE_PORT|g" \
     "$STACK_SRC/cassandra/cassandra.yaml.template" >"$CONF_DIR/cassandra.yaml"
 
-  local cp jamm
+  local cp jamm="" entry entries
   cp=$(<"$cpfile")
-  jamm=$(tr ':' '\n' <"$cpfile" | grep -m1 '/jamm-[^/]*\.jar$') || {
+  # Plain bash, not `tr | grep -m1`: under pipefail, grep quitting at the first
+  # match can kill tr with SIGPIPE and fail the lookup at random.
+  IFS=: read -r -a entries <<<"$cp"
+  for entry in "${entries[@]}"; do
+    if [[ $entry == */jamm-*.jar ]]; then
+      jamm=$entry
+      break
+    fi
+  done
+  if [[ -z $jamm ]]; then
     report_failure "$name" "no jamm jar on the resolved classpath ($cpfile); Cassandra needs it as a -javaagent"
     return 1
-  }
+  fi
   local cmd=(java -server "-Xms$CASSANDRA_HEAP" "-Xmx$CASSANDRA_HEAP"
     -XX:+UseG1GC -XX:+ParallelRefProcEnabled -XX:MaxTenuringThreshold=1
     -XX:G1HeapRegionSize=16m -XX:G1RSetUpdatingPauseTimePercent=5 -XX:MaxGCPauseMillis=300
@@ -497,7 +506,7 @@ ensure_prometheus_binary() {
     local pid
     for pid in $(pgrep -x prometheus || true); do
       if [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$PROMETHEUS_BIN" ]] &&
-        ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$STACK_DIR"; then
+        [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) != *"$STACK_DIR"* ]]; then
         kill "$pid" 2>/dev/null || true
       fi
     done
