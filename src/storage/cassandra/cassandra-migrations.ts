@@ -99,6 +99,13 @@ const MIGRATIONS: readonly Migration[] = [
       ) WITH CLUSTERING ORDER BY (minute DESC, scope ASC, kind ASC, term ASC, lane ASC)`,
     ],
   },
+  {
+    id: 7,
+    name: 'checkpoint redo',
+    // Names the staged redo of a checkpoint too big for one batch until it
+    // has been applied (see checkpoint-redo.ts).
+    statements: (ks) => [`ALTER TABLE ${ks}.streaming_state ADD pending_redo text static`],
+  },
 ];
 
 const ALREADY_APPLIED = /already exists|conflicts with an existing column/i;

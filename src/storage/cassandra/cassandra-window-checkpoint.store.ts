@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { types } from 'cassandra-driver';
 import { AppConfig } from '@app/config';
@@ -10,10 +11,24 @@ import {
   type StateItem,
 } from '../records';
 import { CassandraSession } from './cassandra-session';
+import {
+  DIRECT_WRITE_CHARS,
+  type PendingRedo,
+  type RedoChunk,
+  redoChunks,
+  redoIdPrefix,
+  redoRowKey,
+  redoRowRange,
+  writeChars,
+} from './checkpoint-redo';
+import { forEachConcurrently } from './partition-batches';
 import { forEachRow } from './paged-rows';
 
 const PAGE_SIZE = 500;
 const CLAIM_ATTEMPTS = 10;
+/** Staged redo rows: never read by a claim, only by the redo that names them. */
+const REDO_KIND = 'redo';
+const REDO_STAGING_CONCURRENCY = 2;
 /**
  * A checkpoint is read right after another owner (or this one) saved it, and
  * the archive of closed windows right after the checkpoint that wrote it was
@@ -33,7 +48,8 @@ const CONSISTENCY = types.consistencies.localQuorum;
  * the counted fullnames, the watermark and the next offset change together or
  * not at all, and only while the writer's epoch is current. A changelog topic
  * would need Kafka transactions for the same guarantee, and a restore would
- * replay the changelog from its start.
+ * replay the changelog from its start. A write too big for one batch goes
+ * through a redo log with the same guarantee (see checkpoint-redo.ts).
  */
 @Injectable()
 export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
@@ -80,6 +96,7 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
   }
 
   async save(ref: PartitionRef, write: CheckpointWrite): Promise<void> {
+    if (writeChars(write) > DIRECT_WRITE_CHARS) return this.saveThroughRedo(ref, write);
     const key = [ref.group, ref.topic, ref.partition];
     const queries: { query: string; params: unknown[] }[] = [
       {
@@ -124,6 +141,132 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
     if (!result.wasApplied()) throw new CheckpointFencedError(ref, write.epoch);
   }
 
+  /** Stages the items, commits the offset naming them, then applies them (see checkpoint-redo.ts). */
+  private async saveThroughRedo(ref: PartitionRef, write: CheckpointWrite): Promise<void> {
+    const key = [ref.group, ref.topic, ref.partition];
+    const chunks = redoChunks(write);
+    const pending: PendingRedo = {
+      id: `${redoIdPrefix(write.epoch)}${randomUUID()}`,
+      chunks: chunks.length,
+      purges: write.purges ?? [],
+    };
+    // Unconditional: staged rows are inert until a fenced commit names them.
+    await forEachConcurrently(
+      chunks.map((chunk, index) => ({ chunk, index })),
+      REDO_STAGING_CONCURRENCY,
+      ({ chunk, index }) =>
+        this.session.client.execute(
+          `INSERT INTO ${this.table}
+            (consumer_group, topic, kafka_partition, item_kind, item_key, data) VALUES (?, ?, ?, ?, ?, ?)`,
+          [...key, REDO_KIND, redoRowKey(pending.id, index), JSON.stringify(chunk)],
+          { prepare: true, consistency: CONSISTENCY },
+        ),
+    );
+    const committed = await this.session.client.execute(
+      `UPDATE ${this.table}
+       SET next_offset = ?, max_event_time = ?, updated_at = ?, pending_redo = ?
+       WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? IF epoch = ?`,
+      [
+        write.nextOffset,
+        write.maxEventTimeMs === null ? null : types.Long.fromNumber(write.maxEventTimeMs),
+        new Date(),
+        JSON.stringify(pending),
+        ...key,
+        types.Long.fromNumber(write.epoch),
+      ],
+      { prepare: true, consistency: CONSISTENCY },
+    );
+    if (!committed.wasApplied()) throw new CheckpointFencedError(ref, write.epoch);
+    await this.applyRedo(ref, write.epoch, pending, chunks);
+  }
+
+  /**
+   * Applies a committed redo and clears it, each batch fenced by `epoch`: a
+   * consumer that lost the partition must not apply its redo over the state
+   * of the one that claimed it (which applied that redo when it claimed).
+   */
+  private async applyRedo(
+    ref: PartitionRef,
+    epoch: number,
+    pending: PendingRedo,
+    chunks: readonly RedoChunk[],
+  ): Promise<void> {
+    const key = [ref.group, ref.topic, ref.partition];
+    const range = redoRowRange(pending.id);
+    const fence = {
+      query: `UPDATE ${this.table} SET updated_at = ?
+        WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? IF epoch = ?`,
+      params: [new Date(), ...key, types.Long.fromNumber(epoch)],
+    };
+    const steps = chunks.map((chunk) => [
+      fence,
+      ...chunk.upserts.map((item) => ({
+        query: `INSERT INTO ${this.table}
+          (consumer_group, topic, kafka_partition, item_kind, item_key, data) VALUES (?, ?, ?, ?, ?, ?)`,
+        params: [...key, item.kind, item.key, item.data],
+      })),
+      ...chunk.deletes.map((item) => ({
+        query: `DELETE FROM ${this.table}
+          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? AND item_key = ?`,
+        params: [...key, item.kind, item.key],
+      })),
+    ]);
+    steps.push([
+      {
+        query: `UPDATE ${this.table} SET pending_redo = null
+          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? IF epoch = ?`,
+        params: [...key, types.Long.fromNumber(epoch)],
+      },
+      ...pending.purges.map((purge) => ({
+        query: `DELETE FROM ${this.table}
+          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? AND item_key < ?`,
+        params: [...key, purge.kind, purge.beforeKey],
+      })),
+      // This redo's rows, and any that fenced-out owners staged but never committed.
+      // Not every staged row: a later owner's rows must never be shadowed by
+      // this tombstone, whatever the clocks of the two servers say.
+      {
+        query: `DELETE FROM ${this.table}
+          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ?
+          AND item_key >= ? AND item_key < ?`,
+        params: [...key, REDO_KIND, range.from, range.to],
+      },
+      {
+        query: `DELETE FROM ${this.table}
+          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ?
+          AND item_key < ?`,
+        params: [...key, REDO_KIND, redoIdPrefix(epoch)],
+      },
+    ]);
+    for (const queries of steps) {
+      const result = await this.session.client.batch(queries, {
+        prepare: true,
+        logged: true,
+        consistency: CONSISTENCY,
+      });
+      if (!result.wasApplied()) throw new CheckpointFencedError(ref, epoch);
+    }
+  }
+
+  /** Applies the redo a claimed partition's last owner committed but did not finish. */
+  private async finishPendingRedo(ref: PartitionRef, epoch: number, text: string): Promise<void> {
+    const pending = JSON.parse(text) as PendingRedo;
+    const range = redoRowRange(pending.id);
+    const rows = await this.readPages(ref, REDO_KIND, 'AND item_key >= ? AND item_key < ?', [
+      range.from,
+      range.to,
+    ]);
+    if (rows.length !== pending.chunks) {
+      throw new Error(
+        `streaming state of ${ref.topic}/${ref.partition}: committed redo ${pending.id} has ` +
+          `${rows.length} of its ${pending.chunks} staged rows`,
+      );
+    }
+    // Read in key order, which is chunk order.
+    const chunks = rows.map((row) => JSON.parse(row.data) as RedoChunk);
+    await this.applyRedo(ref, epoch, pending, chunks);
+  }
+
   readItems(ref: PartitionRef, kind: StateItem['kind']): Promise<StateItem[]> {
     return this.readPages(ref, kind, '', []);
   }
@@ -148,7 +291,7 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
 
   private async readPages(
     ref: PartitionRef,
-    kind: StateItem['kind'],
+    kind: StateItem['kind'] | typeof REDO_KIND,
     where: string,
     params: unknown[],
   ): Promise<StateItem[]> {
@@ -161,7 +304,8 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
       { prepare: true, fetchSize: PAGE_SIZE, consistency: CONSISTENCY },
       (row) => {
         const data = row.get('data') as string | null;
-        if (data !== null) items.push({ kind, key: row.get('item_key') as string, data });
+        if (data !== null)
+          items.push({ kind: kind as StateItem['kind'], key: row.get('item_key') as string, data });
       },
     );
     return items;
@@ -170,12 +314,14 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
   /** The state a claim restores: each kind of it, not the archive of closed windows. */
   private async load(ref: PartitionRef, epoch: number): Promise<PartitionCheckpoint> {
     const head = await this.session.client.execute(
-      `SELECT next_offset, max_event_time FROM ${this.table}
+      `SELECT next_offset, max_event_time, pending_redo FROM ${this.table}
        WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? LIMIT 1`,
       [ref.group, ref.topic, ref.partition],
       { prepare: true, consistency: CONSISTENCY },
     );
     const row = head.first() as types.Row | null;
+    const pending = row?.get('pending_redo') as string | null | undefined;
+    if (pending) await this.finishPendingRedo(ref, epoch, pending);
     const kinds = await Promise.all(CLAIMED_KINDS.map((kind) => this.readItems(ref, kind)));
     return {
       epoch,
