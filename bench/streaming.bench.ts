@@ -23,6 +23,7 @@
  *   --flush=MS          the server's WINDOW_FLUSH_INTERVAL_MS (default 1000, the server's default)
  *   --posts=all|none|sample:F   which posts both stores keep (CASSANDRA_POSTS and
  *                       WAREHOUSE_POSTS; default all, as the server's default)
+ *   --nlp-workers=N     the server's NLP_WORKERS (default: the server's default)
  *
  * Phase 1, sustained throughput. The whole input (50 subreddits, about 200
  * events per second of event time, like a replay) is produced to the events
@@ -113,6 +114,7 @@ interface Options {
   readonly zipf: boolean;
   readonly windowSpecs: string;
   readonly flushMs: number;
+  readonly nlpWorkers: number | null;
 }
 
 /** The subreddits of a run: the 50 real ones first, then made-up names. */
@@ -165,7 +167,7 @@ function parseOptions(argv: readonly string[]): Options {
   const unknown = argv.filter(
     (a) =>
       a.startsWith('--') &&
-      !/^--(duration|only|server-dir|profile|posts|subreddits|windows|flush)=./.test(a),
+      !/^--(duration|only|server-dir|profile|posts|subreddits|windows|flush|nlp-workers)=./.test(a),
   );
   if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')}`);
   if (positional.length > 2) throw new Error('usage: [events] [latencyRate] [--options]');
@@ -202,7 +204,11 @@ function parseOptions(argv: readonly string[]): Options {
     zipf: flag('subreddits') !== undefined,
     windowSpecs: flag('windows') ?? '1m,5m/1m',
     flushMs: positiveInt(flag('flush'), '--flush', 1000) ?? 1000,
+    nlpWorkers:
+      flag('nlp-workers') === undefined ? null : Number.parseInt(flag('nlp-workers') ?? '', 10),
   };
+  if (options.nlpWorkers !== null && !(options.nlpWorkers >= 0 && options.nlpWorkers <= 32))
+    throw new Error('--nlp-workers must be an integer from 0 to 32');
   if (!options.windowSpecs.split(',').includes(WINDOW_SPEC))
     throw new Error(`--windows must include ${WINDOW_SPEC} (the spec the benchmark reads)`);
   if (options.zipf && options.profile !== 'realistic')
@@ -259,6 +265,7 @@ async function withPhase<T>(
     ...(options.posts !== 'all'
       ? { CASSANDRA_POSTS: options.posts, WAREHOUSE_POSTS: options.posts }
       : {}),
+    ...(options.nlpWorkers !== null ? { NLP_WORKERS: String(options.nlpWorkers) } : {}),
   });
   // The late-events topic is named after the namespace id (testNamespace sets
   // the same name on newer trees). The config is rebuilt with it, so that
@@ -983,6 +990,7 @@ async function main(): Promise<void> {
     `  ${options.subreddits.length} subreddits (${options.zipf ? 'Zipf' : 'uniform'} activity), ` +
       `${PARTITIONS} partitions, WINDOW_SPECS ${options.windowSpecs}, ` +
       `WINDOW_FLUSH_INTERVAL_MS ${options.flushMs}, ` +
+      `NLP_WORKERS ${options.nlpWorkers ?? 'server default'}, ` +
       `windows ${WINDOW_SPEC} read from Cassandra`,
   );
   console.log(

@@ -85,6 +85,8 @@ export interface NlpConfig {
   readonly sentimentModel: 'reddit' | 'vader';
   /** The reddit model's file; null for the one shipped with the server. */
   readonly sentimentModelFile: string | null;
+  /** Worker threads for the streaming NLP; 0 runs it on the event loop. */
+  readonly workers: number;
 }
 
 export interface StreamingConfig {
@@ -219,6 +221,7 @@ export class AppConfig {
         sentimentModel: env.NLP_SENTIMENT_MODEL,
         sentimentModelFile:
           env.NLP_SENTIMENT_MODEL_FILE === undefined ? null : resolve(env.NLP_SENTIMENT_MODEL_FILE),
+        workers: env.NLP_WORKERS,
       },
       {
         enabled: env.TRENDS_ENABLED,

@@ -245,6 +245,16 @@ export class EnvironmentVariables {
   @IsString()
   readonly NLP_SENTIMENT_MODEL_FILE?: string;
 
+  /**
+   * Worker threads for the streaming NLP (0: on the event loop). Each batch
+   * is split across them, so one server uses more than one core.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(32)
+  readonly NLP_WORKERS: number = 0;
+
   /** false: this instance only ingests (no consumer), for scaling ingest apart from streaming. */
   @Transform(toBool)
   @IsBoolean()

@@ -222,8 +222,16 @@ export const DAY_MS = 86_400_000;
 
 /** UTC day bucket (YYYY-MM-DD) used to bound partition sizes. */
 export function utcDay(ms: number): string {
-  return new Date(ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS)).toISOString().slice(0, 10);
+  const start = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+  // Called for every post and window row, nearly always for the same day or two.
+  if (start !== lastDayStart) {
+    lastDayStart = start;
+    lastDay = new Date(start).toISOString().slice(0, 10);
+  }
+  return lastDay;
 }
+let lastDayStart = Number.NaN;
+let lastDay = '';
 
 /** Every UTC day touched by [fromMs, toMs). */
 export function utcDaysBetween(fromMs: number, toMs: number): string[] {

@@ -12,7 +12,7 @@ import { UNKNOWN_STREAM } from '@app/events/stream-outcomes';
 import { type ConsumedBatch } from '@app/kafka/consumer/consumed-batch';
 import { ConsumerControl } from '@app/kafka/consumer/consumer-control';
 import { MetricsService } from '@app/metrics/metrics.service';
-import { NlpService } from '@app/nlp/nlp.service';
+import { type EnrichedEvent, NlpService } from '@app/nlp/nlp.service';
 import { decodeBatch } from './batch-decoder';
 import { Checkpointer } from './checkpointer';
 import { ClosedWindowArchive } from './closed-window-archive';
@@ -268,14 +268,23 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     }
 
     stop = timer('nlp');
-    const enriched = this.nlp.enrichBatch(events);
-    stop();
+    const generation = runtime.generation;
+    let enriched: EnrichedEvent[];
+    try {
+      enriched = await this.nlp.enrich(events);
+    } catch (error) {
+      // Only NLP worker threads fail here (one died): nothing of the batch was taken.
+      if (runtime.generation === generation) this.partitions.fail(runtime, 'NLP', error);
+      return false;
+    } finally {
+      stop();
+    }
+    if (runtime.generation !== generation) return false;
 
     const inputs = enriched.map(toEngineInput);
     const lookups = this.engine.archiveLookups(runtime.key, inputs);
     let archived = NOTHING_ARCHIVED;
     if (lookups.length > 0) {
-      const generation = runtime.generation;
       stop = timer('archive');
       try {
         archived = await this.archive.read(runtime.ref, lookups);

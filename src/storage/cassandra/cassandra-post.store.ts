@@ -4,6 +4,7 @@ import { AppConfig } from '@app/config';
 import { PostStore } from '../ports';
 import { DAY_MS, type LatestPostsQuery, type PostRecord, utcDay } from '../records';
 import { CassandraSession } from './cassandra-session';
+import { localDate } from './local-dates';
 import { forEachConcurrently, partitionBatches, textBytes } from './partition-batches';
 
 /** Batches in flight at once. */
@@ -38,7 +39,7 @@ export class CassandraPostStore extends PostStore {
         this.latest,
         [
           query.subreddit,
-          types.LocalDate.fromString(utcDay(query.beforeMs - day * DAY_MS)),
+          localDate(utcDay(query.beforeMs - day * DAY_MS)),
           new Date(query.beforeMs),
           query.limit - found.length,
         ],
@@ -59,7 +60,7 @@ export class CassandraPostStore extends PostStore {
         bytes: ROW_OVERHEAD_BYTES + textBytes(p.title, p.body, p.url, p.permalink),
         params: [
           p.subreddit,
-          types.LocalDate.fromString(day),
+          localDate(day),
           new Date(p.createdAtMs),
           p.fullname,
           p.kind,

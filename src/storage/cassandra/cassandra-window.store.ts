@@ -12,6 +12,7 @@ import {
   type WindowRecord,
 } from '../records';
 import { CassandraSession } from './cassandra-session';
+import { localDate } from './local-dates';
 import { forEachConcurrently, type PartitionRow, partitionBatches } from './partition-batches';
 
 /**
@@ -73,7 +74,7 @@ export class CassandraWindowStore extends WindowStore {
         params: [
           w.subreddit,
           w.window,
-          types.LocalDate.fromString(day),
+          localDate(day),
           new Date(w.windowStartMs),
           new Date(w.windowEndMs),
           types.Long.fromNumber(w.submissions),
@@ -126,7 +127,7 @@ export class CassandraWindowStore extends WindowStore {
           [
             query.subreddit,
             query.window,
-            types.LocalDate.fromString(day),
+            localDate(day),
             new Date(query.fromMs),
             new Date(query.toMs),
           ],
@@ -149,7 +150,7 @@ export class CassandraWindowStore extends WindowStore {
           [
             key.subreddit,
             key.window,
-            types.LocalDate.fromString(utcDay(key.windowStartMs)),
+            localDate(utcDay(key.windowStartMs)),
             new Date(key.windowStartMs),
           ],
           { prepare: true },
