@@ -29,6 +29,11 @@ const CLAIM_ATTEMPTS = 10;
 /** Staged redo rows: never read by a claim, only by the redo that names them. */
 const REDO_KIND = 'redo';
 const REDO_STAGING_CONCURRENCY = 2;
+
+interface Statement {
+  readonly query: string;
+  readonly params: unknown[];
+}
 /**
  * A checkpoint is read right after another owner (or this one) saved it, and
  * the archive of closed windows right after the checkpoint that wrote it was
@@ -98,7 +103,7 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
   async save(ref: PartitionRef, write: CheckpointWrite): Promise<void> {
     if (writeChars(write) > DIRECT_WRITE_CHARS) return this.saveThroughRedo(ref, write);
     const key = [ref.group, ref.topic, ref.partition];
-    const queries: { query: string; params: unknown[] }[] = [
+    const queries: Statement[] = [
       {
         query: `UPDATE ${this.table} SET next_offset = ?, max_event_time = ?, updated_at = ?
           WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? IF epoch = ?`,
@@ -111,28 +116,10 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
         ],
       },
     ];
-    for (const item of write.upserts) {
-      queries.push({
-        query: `INSERT INTO ${this.table}
-          (consumer_group, topic, kafka_partition, item_kind, item_key, data) VALUES (?, ?, ?, ?, ?, ?)`,
-        params: [...key, item.kind, item.key, item.data],
-      });
-    }
-    for (const item of write.deletes) {
-      queries.push({
-        query: `DELETE FROM ${this.table}
-          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? AND item_key = ?`,
-        params: [...key, item.kind, item.key],
-      });
-    }
+    for (const item of write.upserts) queries.push(this.upsertItem(key, item));
+    for (const item of write.deletes) queries.push(this.deleteItem(key, item));
     // One range tombstone per kind, in the same conditional single-partition batch.
-    for (const purge of write.purges ?? []) {
-      queries.push({
-        query: `DELETE FROM ${this.table}
-          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? AND item_key < ?`,
-        params: [...key, purge.kind, purge.beforeKey],
-      });
-    }
+    for (const purge of write.purges ?? []) queries.push(this.purgeItems(key, purge));
     const result = await this.session.client.batch(queries, {
       prepare: true,
       logged: true,
@@ -154,13 +141,17 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
     await forEachConcurrently(
       chunks.map((chunk, index) => ({ chunk, index })),
       REDO_STAGING_CONCURRENCY,
-      ({ chunk, index }) =>
-        this.session.client.execute(
-          `INSERT INTO ${this.table}
-            (consumer_group, topic, kafka_partition, item_kind, item_key, data) VALUES (?, ?, ?, ?, ?, ?)`,
-          [...key, REDO_KIND, redoRowKey(pending.id, index), JSON.stringify(chunk)],
-          { prepare: true, consistency: CONSISTENCY },
-        ),
+      ({ chunk, index }) => {
+        const staged = this.upsertItem(key, {
+          kind: REDO_KIND,
+          key: redoRowKey(pending.id, index),
+          data: JSON.stringify(chunk),
+        });
+        return this.session.client.execute(staged.query, staged.params, {
+          prepare: true,
+          consistency: CONSISTENCY,
+        });
+      },
     );
     const committed = await this.session.client.execute(
       `UPDATE ${this.table}
@@ -200,16 +191,8 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
     };
     const steps = chunks.map((chunk) => [
       fence,
-      ...chunk.upserts.map((item) => ({
-        query: `INSERT INTO ${this.table}
-          (consumer_group, topic, kafka_partition, item_kind, item_key, data) VALUES (?, ?, ?, ?, ?, ?)`,
-        params: [...key, item.kind, item.key, item.data],
-      })),
-      ...chunk.deletes.map((item) => ({
-        query: `DELETE FROM ${this.table}
-          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? AND item_key = ?`,
-        params: [...key, item.kind, item.key],
-      })),
+      ...chunk.upserts.map((item) => this.upsertItem(key, item)),
+      ...chunk.deletes.map((item) => this.deleteItem(key, item)),
     ]);
     steps.push([
       {
@@ -217,11 +200,7 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
           WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? IF epoch = ?`,
         params: [...key, types.Long.fromNumber(epoch)],
       },
-      ...pending.purges.map((purge) => ({
-        query: `DELETE FROM ${this.table}
-          WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? AND item_key < ?`,
-        params: [...key, purge.kind, purge.beforeKey],
-      })),
+      ...pending.purges.map((purge) => this.purgeItems(key, purge)),
       // This redo's rows, and any that fenced-out owners staged but never committed.
       // Not every staged row: a later owner's rows must never be shadowed by
       // this tombstone, whatever the clocks of the two servers say.
@@ -265,6 +244,30 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
     // Read in key order, which is chunk order.
     const chunks = rows.map((row) => JSON.parse(row.data) as RedoChunk);
     await this.applyRedo(ref, epoch, pending, chunks);
+  }
+
+  private upsertItem(key: unknown[], item: { kind: string; key: string; data: string }): Statement {
+    return {
+      query: `INSERT INTO ${this.table}
+        (consumer_group, topic, kafka_partition, item_kind, item_key, data) VALUES (?, ?, ?, ?, ?, ?)`,
+      params: [...key, item.kind, item.key, item.data],
+    };
+  }
+
+  private deleteItem(key: unknown[], item: { kind: string; key: string }): Statement {
+    return {
+      query: `DELETE FROM ${this.table}
+        WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? AND item_key = ?`,
+      params: [...key, item.kind, item.key],
+    };
+  }
+
+  private purgeItems(key: unknown[], purge: { kind: string; beforeKey: string }): Statement {
+    return {
+      query: `DELETE FROM ${this.table}
+        WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? AND item_key < ?`,
+      params: [...key, purge.kind, purge.beforeKey],
+    };
   }
 
   readItems(ref: PartitionRef, kind: StateItem['kind']): Promise<StateItem[]> {
