@@ -72,6 +72,7 @@ import {
 } from './support/prometheus-text';
 import { CpuMeter, type CpuUsage, describeCpu } from './support/cpu-usage';
 import { formatInt, liveRow, mib, percentile, table } from './support/report';
+import { ServerGroup } from './support/server-group';
 import { ensureServerBuild, freePort, ServerProcess } from './support/server-process';
 import { utcDayOf, utcDaysBetween, WindowRowsReader } from './support/window-rows';
 
@@ -115,6 +116,8 @@ interface Options {
   readonly windowSpecs: string;
   readonly flushMs: number;
   readonly nlpWorkers: number | null;
+  /** Server processes in one consumer group (--servers). */
+  readonly servers: number;
 }
 
 /** The subreddits of a run: the 50 real ones first, then made-up names. */
@@ -167,7 +170,9 @@ function parseOptions(argv: readonly string[]): Options {
   const unknown = argv.filter(
     (a) =>
       a.startsWith('--') &&
-      !/^--(duration|only|server-dir|profile|posts|subreddits|windows|flush|nlp-workers)=./.test(a),
+      !/^--(duration|only|server-dir|profile|posts|subreddits|windows|flush|nlp-workers|servers)=./.test(
+        a,
+      ),
   );
   if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')}`);
   if (positional.length > 2) throw new Error('usage: [events] [latencyRate] [--options]');
@@ -204,6 +209,7 @@ function parseOptions(argv: readonly string[]): Options {
     zipf: flag('subreddits') !== undefined,
     windowSpecs: flag('windows') ?? '1m,5m/1m',
     flushMs: positiveInt(flag('flush'), '--flush', 1000) ?? 1000,
+    servers: positiveInt(flag('servers'), '--servers', 1) ?? 1,
     nlpWorkers:
       flag('nlp-workers') === undefined ? null : Number.parseInt(flag('nlp-workers') ?? '', 10),
   };
@@ -236,7 +242,7 @@ interface PhaseContext {
   readonly config: AppConfig;
   readonly kafka: Kafka;
   readonly topic: string;
-  startServer(): Promise<ServerProcess>;
+  startServer(): Promise<ServerGroup>;
 }
 
 const liveServers = new Set<ServerProcess>();
@@ -281,13 +287,14 @@ async function withPhase<T>(
   console.log(
     `  namespace ${ns.id}: topic ${config.kafka.topics.events}, keyspace ${config.cassandra.keyspace}`,
   );
-  const started: { server: ServerProcess | null } = { server: null };
+  const started: ServerProcess[] = [];
   const cleanup = async () => {
-    const { server } = started;
-    if (server) {
-      await server.stop();
-      liveServers.delete(server);
-    }
+    await Promise.all(
+      started.map(async (server) => {
+        await server.stop();
+        liveServers.delete(server);
+      }),
+    );
     await dropNamespace(config);
     await deleteTopics(kafka, [lateEventsTopic]).catch(() => undefined);
   };
@@ -296,25 +303,28 @@ async function withPhase<T>(
     config,
     kafka,
     topic: config.kafka.topics.events,
-    startServer: async () => {
-      const port = await freePort();
-      const server = ServerProcess.start(
-        options.serverDir,
-        env,
-        port,
-        join(logDir, `${label}-server.log`),
-      );
-      started.server = server;
-      liveServers.add(server);
-      await server.waitUntilReady();
-      return server;
-    },
+    // --servers=N: N processes with the same environment, so one consumer group shares the
+    // partitions (and the stores) between them, as a deployment of N instances would.
+    startServer: () =>
+      ServerGroup.start(options.servers, async (index) => {
+        const port = await freePort();
+        const server = ServerProcess.start(
+          options.serverDir,
+          env,
+          port,
+          join(logDir, `${label}-server${options.servers > 1 ? `-${index + 1}` : ''}.log`),
+        );
+        started.push(server);
+        liveServers.add(server);
+        await server.waitUntilReady();
+        return server;
+      }),
   };
   try {
     return await run(ctx);
   } catch (error) {
-    const { server } = started;
-    if (server) console.error(`server log (${server.logPath}), last lines:\n${server.logTail()}`);
+    for (const server of started)
+      console.error(`server log (${server.logPath}), last lines:\n${server.logTail()}`);
     throw error;
   } finally {
     pendingCleanups.delete(cleanup);
@@ -325,10 +335,12 @@ async function withPhase<T>(
 /** Starts the phase's server and connects to the window rows it writes. */
 async function startServerAndReader(
   ctx: PhaseContext,
-): Promise<{ server: ServerProcess; reader: WindowRowsReader; bootStarted: number }> {
+): Promise<{ server: ServerGroup; reader: WindowRowsReader; bootStarted: number }> {
   const bootStarted = Date.now();
   const server = await ctx.startServer();
-  console.log(`  server pid ${server.pid} ready in ${seconds(Date.now() - bootStarted)}`);
+  console.log(
+    `  server pid ${server.pids.join(', ')} ready in ${seconds(Date.now() - bootStarted)}`,
+  );
   const reader = new WindowRowsReader(
     ctx.config.cassandra.contactPoints,
     ctx.config.cassandra.localDataCenter,
@@ -342,7 +354,9 @@ async function startServerAndReader(
 // Server-side figures shared by both phases.
 
 interface ServerFigures {
+  /** The largest peak RSS of any one server process. */
   readonly peakRssBytes: number;
+  readonly peakRssEach: readonly number[];
   readonly maxSampledRssBytes: number;
   readonly stages: Map<string, HistogramTotals>;
   /** Each output of a flush (they run concurrently within the `outputs` stage). */
@@ -355,11 +369,12 @@ interface ServerFigures {
   readonly consumed: number;
 }
 
-async function serverFigures(server: ServerProcess): Promise<ServerFigures> {
+async function serverFigures(server: ServerGroup): Promise<ServerFigures> {
   const samples = parsePrometheusText(await server.metricsText());
   const { peakRssBytes } = server.memory();
   return {
     peakRssBytes,
+    peakRssEach: server.peakRssEach(),
     maxSampledRssBytes: server.maxSampledRssBytes(),
     stages: histogramByLabel(samples, 'reddit_batch_stage_seconds', 'stage'),
     outputs: histogramByLabel(samples, 'reddit_flush_output_seconds', 'output'),
@@ -372,8 +387,11 @@ async function serverFigures(server: ServerProcess): Promise<ServerFigures> {
 
 function printServerFigures(figures: ServerFigures): void {
   console.log(
-    `  server memory: peak RSS (VmHWM) ${mib(figures.peakRssBytes)}, ` +
-      `max sampled VmRSS ${mib(figures.maxSampledRssBytes)}`,
+    `  server memory: peak RSS (VmHWM) ${mib(figures.peakRssBytes)}` +
+      (figures.peakRssEach.length > 1
+        ? ` (each process: ${figures.peakRssEach.map(mib).join(', ')})`
+        : '') +
+      `, max sampled VmRSS ${mib(figures.maxSampledRssBytes)}`,
   );
   console.log(`  server counted ${formatInt(figures.consumed)} events consumed`);
   if (figures.deadLettered > 0) {
@@ -554,7 +572,7 @@ async function throughputPhase(options: Options, logDir: string): Promise<Throug
         consumed = next;
         if (!first && consumed > 0) {
           first = { atMs: now, consumed };
-          meter = CpuMeter.start(server.pid);
+          meter = CpuMeter.start(server.pids);
           row = { atMs: now, consumed, visible };
           console.log(
             `  first consumption seen ${seconds(now - bootStarted)} after start ` +
@@ -807,7 +825,7 @@ async function latencyPhase(
         await sleep(250);
       }
       run.state = 'measure';
-      const meter = CpuMeter.start(server.pid);
+      const meter = CpuMeter.start(server.pids);
       const measureStarted = Date.now();
       const producedBefore = produced;
       while (Date.now() - measureStarted < options.durationS * 1000) {
@@ -954,7 +972,7 @@ function printSummary(
     rows.push(['latency p99', 'not run', `<= ${formatInt(TARGETS.p99Ms)} ms`, 'n/a']);
   }
   rows.push([
-    'server peak RSS (VmHWM)',
+    options.servers > 1 ? 'server peak RSS (VmHWM), largest process' : 'server peak RSS (VmHWM)',
     peakRss > 0 ? mib(peakRss) : 'not measured',
     `<= ${TARGETS.peakRssMiB} MiB`,
     verdict(peakRss > 0 ? peakRss <= TARGETS.peakRssMiB * 1024 * 1024 : null),
@@ -991,6 +1009,7 @@ async function main(): Promise<void> {
       `${PARTITIONS} partitions, WINDOW_SPECS ${options.windowSpecs}, ` +
       `WINDOW_FLUSH_INTERVAL_MS ${options.flushMs}, ` +
       `NLP_WORKERS ${options.nlpWorkers ?? 'server default'}, ` +
+      `${options.servers} server process${options.servers > 1 ? 'es' : ''}, ` +
       `windows ${WINDOW_SPEC} read from Cassandra`,
   );
   console.log(

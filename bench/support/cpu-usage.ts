@@ -67,7 +67,7 @@ function machineCpuSeconds(): { busy: number; total: number } {
 
 export interface CpuUsage {
   readonly wallSeconds: number;
-  /** Cores the server kept busy on average. */
+  /** Cores the server (all its processes) kept busy on average. */
   readonly serverCores: number;
   /** Cores this benchmark process (producer, pollers) kept busy. */
   readonly benchCores: number;
@@ -82,16 +82,23 @@ export interface CpuUsage {
 export class CpuMeter {
   private readonly startedAtMs = Date.now();
   private readonly serverStart: number;
+  private readonly serverPids: readonly number[];
   private readonly machineStart = machineCpuSeconds();
   private readonly benchStart = process.cpuUsage();
   private readonly servicesStart = serviceCpuSeconds();
 
-  constructor(private readonly serverPid: number) {
-    this.serverStart = processCpuSeconds(serverPid);
+  /** `serverPids`: one process, or every process of a multi-process server (their CPU is summed). */
+  constructor(serverPids: number | readonly number[]) {
+    this.serverPids = typeof serverPids === 'number' ? [serverPids] : serverPids;
+    this.serverStart = this.serverCpuSeconds();
   }
 
-  static start(serverPid: number): CpuMeter {
-    return new CpuMeter(serverPid);
+  static start(serverPids: number | readonly number[]): CpuMeter {
+    return new CpuMeter(serverPids);
+  }
+
+  private serverCpuSeconds(): number {
+    return this.serverPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
   }
 
   stop(): CpuUsage {
@@ -102,7 +109,7 @@ export class CpuMeter {
     const bench = process.cpuUsage(this.benchStart);
     return {
       wallSeconds,
-      serverCores: (processCpuSeconds(this.serverPid) - this.serverStart) / wallSeconds,
+      serverCores: (this.serverCpuSeconds() - this.serverStart) / wallSeconds,
       benchCores: (bench.user + bench.system) / 1e6 / wallSeconds,
       machineBusyCores:
         totalDelta > 0

@@ -34,6 +34,20 @@ export function ensureServerBuild(serverDir: string): 'up to date' | 'built' {
   return 'built';
 }
 
+/**
+ * BENCH_SERVER_HEAP_MB=N runs the server with a heap limit of N MiB instead of
+ * the start script's (NODE_OPTIONS cannot raise it: the script's own flag wins).
+ */
+function withHeapLimit(args: readonly string[]): string[] {
+  const mb = process.env.BENCH_SERVER_HEAP_MB;
+  if (!mb) return [...args];
+  if (!/^[1-9]\d*$/.test(mb)) throw new Error('BENCH_SERVER_HEAP_MB must be a whole number of MiB');
+  return [
+    ...args.filter((a) => !a.startsWith('--max-old-space-size=')),
+    `--max-old-space-size=${mb}`,
+  ];
+}
+
 export interface MemoryReading {
   readonly rssBytes: number;
   /** VmHWM: the kernel's peak resident set size of the process so far. */
@@ -70,7 +84,7 @@ export class ServerProcess {
       const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
       this.child = spawn(
         process.execPath,
-        [...startScriptNodeOptions(serverDir), ...nodeArgs, 'dist/main.js'],
+        [...withHeapLimit(startScriptNodeOptions(serverDir)), ...nodeArgs, 'dist/main.js'],
         {
           cwd: serverDir,
           env: {

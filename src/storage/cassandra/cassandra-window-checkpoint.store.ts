@@ -59,6 +59,8 @@ const CONSISTENCY = types.consistencies.localQuorum;
 @Injectable()
 export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
   private readonly table: string;
+  /** Built once: a checkpoint can hold tens of thousands of item statements. */
+  private readonly itemQueries: ReturnType<typeof itemQueries>;
 
   constructor(
     private readonly session: CassandraSession,
@@ -66,6 +68,7 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
   ) {
     super();
     this.table = `${config.cassandra.keyspace}.streaming_state`;
+    this.itemQueries = itemQueries(this.table);
   }
 
   async claim(ref: PartitionRef, owner: string): Promise<PartitionCheckpoint> {
@@ -248,24 +251,21 @@ export class CassandraWindowCheckpointStore extends WindowCheckpointStore {
 
   private upsertItem(key: unknown[], item: { kind: string; key: string; data: string }): Statement {
     return {
-      query: `INSERT INTO ${this.table}
-        (consumer_group, topic, kafka_partition, item_kind, item_key, data) VALUES (?, ?, ?, ?, ?, ?)`,
+      query: this.itemQueries.upsert,
       params: [...key, item.kind, item.key, item.data],
     };
   }
 
   private deleteItem(key: unknown[], item: { kind: string; key: string }): Statement {
     return {
-      query: `DELETE FROM ${this.table}
-        WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? AND item_key = ?`,
+      query: this.itemQueries.delete,
       params: [...key, item.kind, item.key],
     };
   }
 
   private purgeItems(key: unknown[], purge: { kind: string; beforeKey: string }): Statement {
     return {
-      query: `DELETE FROM ${this.table}
-        WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ? AND item_key < ?`,
+      query: this.itemQueries.purge,
       params: [...key, purge.kind, purge.beforeKey],
     };
   }
@@ -339,4 +339,14 @@ function toNumber(value: unknown): number | null {
   if (value === null || value === undefined) return null;
   if (value instanceof types.Long) return value.toNumber();
   return typeof value === 'number' ? value : Number(value);
+}
+
+function itemQueries(table: string) {
+  const partition = 'consumer_group = ? AND topic = ? AND kafka_partition = ? AND item_kind = ?';
+  return {
+    upsert: `INSERT INTO ${table}
+        (consumer_group, topic, kafka_partition, item_kind, item_key, data) VALUES (?, ?, ?, ?, ?, ?)`,
+    delete: `DELETE FROM ${table} WHERE ${partition} AND item_key = ?`,
+    purge: `DELETE FROM ${table} WHERE ${partition} AND item_key < ?`,
+  } as const;
 }
