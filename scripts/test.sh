@@ -41,9 +41,20 @@ npm run --silent lint
 npm run --silent typecheck
 
 say "unit, integration and end-to-end tests"
+# Secrets for the whole run, and a place for every server's whole output, so
+# that none of them can be found in any log afterwards (test/support/scan-secrets.ts).
+TEST_SERVER_LOG_DIR=$(mktemp -d)
+TEST_API_KEY="test-$(node -e 'process.stdout.write(require("node:crypto").randomBytes(12).toString("hex"))')"
+TEST_DB_PASSWORD="dbpw-$(node -e 'process.stdout.write(require("node:crypto").randomBytes(12).toString("hex"))')"
+TEST_REDDIT_SECRET="rsec-$(node -e 'process.stdout.write(require("node:crypto").randomBytes(12).toString("hex"))')"
+export TEST_SERVER_LOG_DIR TEST_API_KEY TEST_DB_PASSWORD TEST_REDDIT_SECRET
 results=$(mktemp)
 status=0
-npx jest --runInBand --ci --json --outputFile="$results" || status=$?
+npx jest --runInBand --ci --json --outputFile="$results" 2>&1 | tee "$TEST_SERVER_LOG_DIR/jest-output.log" || status=$?
+say "secrets in the logs of the run"
+npx ts-node --transpile-only test/support/scan-secrets.ts "$TEST_SERVER_LOG_DIR" \
+  TEST_API_KEY TEST_DB_PASSWORD TEST_REDDIT_SECRET || status=1
+rm -rf "$TEST_SERVER_LOG_DIR"
 # One plain summary line for CI tooling that reads the closing line.
 node -e '
   const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));

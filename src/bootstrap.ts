@@ -29,6 +29,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     bodyParser: false,
   });
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
+  // Nothing a client needs, and it names the framework to anyone probing.
+  app.disable('x-powered-by');
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -51,7 +51,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
     const request = host.switchToHttp().getRequest<Request>();
-    const body = methodNotAllowed(exception, request, response) ?? this.toBody(exception);
+    const body =
+      methodNotAllowed(exception, request, response) ??
+      routeNotFound(exception, request) ??
+      this.toBody(exception);
     if (body.statusCode >= 500) {
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
@@ -136,6 +139,25 @@ function bodyParserError(exception: unknown): ErrorBody | null {
   }
 }
 
+/** Express's message for a path no route serves. */
+function isRouterNotFound(exception: unknown): exception is NotFoundException {
+  return exception instanceof NotFoundException && /^Cannot [A-Z]+ /.test(exception.message);
+}
+
+/**
+ * A path no route serves. Express's own message quotes the whole URL, query
+ * string included, and a query string can carry a credential (`apiKey=`) or
+ * anything else a client would not want echoed: this one names the path only.
+ */
+function routeNotFound(exception: unknown, request: Request): ErrorBody | null {
+  if (!isRouterNotFound(exception)) return null;
+  return {
+    statusCode: HttpStatus.NOT_FOUND,
+    error: 'NOT_FOUND',
+    message: `Cannot ${request.method} ${request.path}`,
+  };
+}
+
 interface RouteLayer {
   readonly route?: { readonly methods: Readonly<Record<string, boolean>> };
   match(path: string): boolean;
@@ -152,9 +174,7 @@ function methodNotAllowed(
   request: Request,
   response: Response,
 ): ErrorBody | null {
-  if (!(exception instanceof NotFoundException) || !/^Cannot [A-Z]+ /.test(exception.message)) {
-    return null;
-  }
+  if (!isRouterNotFound(exception)) return null;
   const router = (request.app as unknown as { router?: { stack?: readonly RouteLayer[] } }).router;
   const allowed = new Set<string>();
   for (const layer of router?.stack ?? []) {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { type StreamingDeadLetter } from '@app/events/dead-letter';
 import { LANE_END_HEADER, parseLaneEnd } from '@app/events/lane-end';
 import { parseRedditEvent, type RedditEvent } from '@app/events/reddit-event';
@@ -14,6 +15,15 @@ export interface DecodedBatch {
   readonly laneEnds: LaneEnd[];
 }
 
+/**
+ * The largest message taken as an event. Reddit caps a self post at 40,000
+ * characters and a comment at 10,000, so a real event stays far below this;
+ * anything larger is refused rather than carried through NLP and the stores.
+ */
+export const MAX_EVENT_BYTES = 256 * 1024;
+/** A dead letter keeps this much of a refused message's text, so it stays one small record. */
+export const DEAD_LETTER_VALUE_CHARS = 16 * 1024;
+
 /** Decodes one partition batch into events, in offset order. */
 export function decodeBatch(batch: ConsumedBatch, nowMs: number): DecodedBatch {
   const events: RedditEvent[] = [];
@@ -21,7 +31,8 @@ export function decodeBatch(batch: ConsumedBatch, nowMs: number): DecodedBatch {
   const rejected: StreamingDeadLetter[] = [];
   const laneEnds: LaneEnd[] = [];
   for (const message of batch.messages) {
-    const text = message.value?.toString('utf8') ?? null;
+    const bytes = message.value;
+    const text = bytes?.toString('utf8') ?? null;
     if (message.headers[LANE_END_HEADER] !== undefined && text !== null) {
       const marker = parseLaneEnd(text);
       if (marker !== null) {
@@ -38,11 +49,26 @@ export function decodeBatch(batch: ConsumedBatch, nowMs: number): DecodedBatch {
         partition: batch.partition,
         offset: message.offset,
         key: message.key,
-        value: text,
+        value:
+          text !== null && text.length > DEAD_LETTER_VALUE_CHARS
+            ? text.slice(0, DEAD_LETTER_VALUE_CHARS)
+            : text,
         failedAtMs: nowMs,
       });
-    if (text === null) {
+    if (text === null || bytes === null) {
       reject('empty message value');
+      continue;
+    }
+    if (bytes.length > MAX_EVENT_BYTES) {
+      reject(
+        `message of ${bytes.length} bytes is larger than an event may be (${MAX_EVENT_BYTES} bytes); ` +
+          `its first ${DEAD_LETTER_VALUE_CHARS} characters are kept here`,
+      );
+      continue;
+    }
+    // Decoding would quietly turn bad bytes into U+FFFD; a producer sending them has a bug to see.
+    if (!isUtf8(bytes)) {
+      reject('message value is not valid UTF-8');
       continue;
     }
     let json: unknown;

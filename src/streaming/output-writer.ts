@@ -128,9 +128,20 @@ export class OutputWriter {
     }
   }
 
+  /**
+   * Runs one output's write, timed; a failure names the output, so the
+   * reason a paused partition shows in /health says which store or topic it
+   * waits for ("warehouse_posts: connect ECONNREFUSED ...").
+   */
   private async timed(output: string, write: () => Promise<void>): Promise<void> {
     const end = this.metrics.outputDuration.startTimer({ output });
-    await write();
+    try {
+      await write();
+    } catch (error) {
+      throw new Error(`${output}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
     end();
   }
 }

@@ -440,5 +440,10 @@ describe('HTTP API end to end (real Kafka, Cassandra, PostgreSQL)', () => {
     expect(wrongOnParam.headers.allow).toBe('DELETE, GET, HEAD');
     const unknown = await http.get('/api/no-such-thing').expect(404);
     expect(unknown.body).toMatchObject({ statusCode: 404, error: 'NOT_FOUND' });
+    // The path only: a query string can carry a key, and is never echoed back.
+    const withKey = await http.get(`/api/no-such-thing?apiKey=${TEST_API_KEY}&x=1`).expect(404);
+    expect(withKey.body).toMatchObject({ message: 'Cannot GET /api/no-such-thing' });
+    expect(JSON.stringify(withKey.body)).not.toContain(TEST_API_KEY);
+    expect(withKey.headers['x-powered-by']).toBeUndefined();
   });
 });

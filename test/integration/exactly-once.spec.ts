@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client as CassandraClient } from 'cassandra-driver';
@@ -24,6 +25,7 @@ import {
   type WindowRow,
 } from '../support/offline-windows';
 import { ServerProcess } from '../support/server-process';
+import { TcpProxy } from '../support/tcp-proxy';
 import { serverSentimentScorer } from '../support/sentiment-scorer';
 
 jest.setTimeout(300_000);
@@ -93,6 +95,43 @@ function cassandraClient(ns: TestNamespace): CassandraClient {
   });
 }
 
+/** Resident set size of a process in MiB, from /proc (0 once it is gone). */
+function rssMiB(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** A /health body whose consumption is paused with a reason matching `reason`. */
+function pausedFor(body: string, reason: RegExp): boolean {
+  try {
+    const health = JSON.parse(body) as {
+      streaming?: { state?: unknown; paused?: { reason?: unknown }[] };
+    };
+    return (
+      health.streaming?.state === 'paused' &&
+      (health.streaming.paused ?? []).some(
+        (p) => typeof p.reason === 'string' && reason.test(p.reason),
+      )
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** The first paused partition's reason in a /health body. */
+function firstReason(body: string): string {
+  try {
+    const health = JSON.parse(body) as { streaming?: { paused?: { reason?: string }[] } };
+    return health.streaming?.paused?.[0]?.reason ?? '';
+  } catch {
+    return '';
+  }
+}
+
 /** A /health body saying the server is degraded or its consumption paused. */
 function reportsDegraded(body: string): boolean {
   try {
@@ -108,6 +147,8 @@ class Scenario {
   readonly servers: ServerProcess[] = [];
   /** How many input messages were produced so far. */
   produced = 0;
+  /** Settings only the servers get (e.g. a proxied store address); the test's readers keep the real ones. */
+  serverEnv: Record<string, string> = {};
 
   private constructor(
     readonly ns: TestNamespace,
@@ -160,7 +201,7 @@ class Scenario {
   }
 
   server(name: string): ServerProcess {
-    const server = new ServerProcess(this.ns.env, { name });
+    const server = new ServerProcess({ ...this.ns.env, ...this.serverEnv }, { name });
     this.servers.push(server);
     return server;
   }
@@ -255,6 +296,28 @@ class Scenario {
         timeoutMs,
       }),
     ]);
+  }
+
+  /** Each post the input holds once in the warehouse's fact_posts (redeliveries included in the input). */
+  async expectWarehousePosts(timeoutMs = 120_000): Promise<void> {
+    const wanted = new Set(
+      this.input.messages.slice(0, this.produced).map((m) => m.event.fullname),
+    );
+    const table = `${this.ns.config.warehouse.schema}.fact_posts`;
+    const found = await eventually(
+      async () =>
+        (
+          await this.pg.query<{ rows: string; distinct: string }>(
+            `SELECT count(*) AS rows, count(DISTINCT fullname) AS distinct FROM ${table}`,
+          )
+        ).rows[0],
+      (r) => Number(r?.distinct) >= wanted.size,
+      { what: `${wanted.size} posts in ${table}`, timeoutMs },
+    );
+    expect({ rows: Number(found?.rows), distinct: Number(found?.distinct) }).toEqual({
+      rows: wanted.size,
+      distinct: wanted.size,
+    });
   }
 
   /** Every too-late event is on the late-events topic (at least once), and nothing else is. */
@@ -443,5 +506,78 @@ describe('exactly-once windows with the server as a process, on the real stack',
       await s.expectLateEventsTopic();
       expect(server.running).toBe(true);
     });
+  });
+  it('warehouse down for 60 s: consumption pauses with the reason, memory stays bounded, every row arrives', async () => {
+    const s = await Scenario.open(404);
+    const warehouse = new URL(s.ns.config.warehouse.url);
+    const proxy = await TcpProxy.start(warehouse.hostname, Number(warehouse.port || 5432));
+    const proxied = new URL(warehouse.href);
+    proxied.port = String(proxy.port);
+    s.serverEnv = { WAREHOUSE_URL: proxied.href };
+    const server = s.server('server');
+    try {
+      await s.explain(async () => {
+        await server.start();
+        await s.waitForEventsTopic();
+
+        await s.produceUntil(Math.round(s.total * 0.3));
+        await s.expectStoresEqualTruth(`before the outage, the first ${s.produced} messages`);
+        const rssBefore = rssMiB(server.pid);
+
+        // Connections reset, new ones refused, for 60 s while the input keeps coming.
+        await proxy.refuse();
+        const outageEnd = Math.round(s.total * 0.7);
+        const health: { status: number; body: string }[] = [];
+        let peakRss = rssBefore;
+        let watching = true;
+        const watcher = (async () => {
+          while (watching) {
+            health.push(
+              await server.get('/health').catch((e: Error) => ({ status: 0, body: e.message })),
+            );
+            peakRss = Math.max(peakRss, rssMiB(server.pid));
+            await sleep(1_000);
+          }
+        })();
+        const outageStarted = Date.now();
+        await s.produceUntil(outageEnd, {
+          chunk: Math.ceil((outageEnd - s.produced) / 50),
+          pauseMs: 1_000,
+        });
+        await sleep(Math.max(0, 60_000 - (Date.now() - outageStarted)));
+        watching = false;
+        await watcher;
+
+        // Paused, saying why: the warehouse is down and the partitions wait for it.
+        const paused = health.filter((h) =>
+          pausedFor(h.body, /warehouse_(windows|posts|trends): /),
+        );
+        expect(paused.length).toBeGreaterThan(10);
+        expect(paused.every((h) => h.status === 503)).toBe(true);
+        // Consumption stops at the buffer bound rather than holding the outage's input in memory.
+        expect(peakRss - rssBefore).toBeLessThan(150);
+        expect(server.running).toBe(true);
+
+        await proxy.restore();
+        await s.produceUntil(s.total);
+        await s.expectStoresEqualTruth('all the input, after the outage', 180_000);
+        await s.expectWarehousePosts();
+        await s.expectLateEventsTopic();
+        const after = await server.get('/health');
+        expect(after.status).toBe(200);
+        const counted = await s.countedInCassandra();
+        const onTime = s.input.onTime.length;
+        console.log(
+          `warehouse outage: ${s.total} messages in (${onTime} on-time events), ` +
+            `${counted} counted in 1m windows (lost ${Math.max(0, onTime - counted)}, ` +
+            `counted twice ${Math.max(0, counted - onTime)}); paused in ${paused.length} of ` +
+            `${health.length} /health polls; RSS ${rssBefore.toFixed(0)} MiB before, ` +
+            `${peakRss.toFixed(0)} MiB at most during the outage; first reason: ` +
+            `${firstReason(paused[0]?.body ?? '')}`,
+        );
+      });
+    } finally {
+      await proxy.close();
+    }
   });
 });

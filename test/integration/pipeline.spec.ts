@@ -186,17 +186,28 @@ describe('pipeline on the real stack: Kafka -> streaming -> Cassandra and Postgr
     }
   });
 
-  it('sends malformed messages to the dead-letter topic with a reason and keeps going', async () => {
+  it('sends malformed and hostile messages to the dead-letter topic with a reason and keeps going', async () => {
     const kafka = new Kafka({ brokers: [...ns.config.kafka.brokers], logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();
     const valid = generate(12, 30, Date.UTC(2025, 0, 2, 0, 0, 0));
     const badFullname = { ...valid[0], fullname: 'not-a-fullname' };
+    const invalidUtf8 = Buffer.concat([
+      Buffer.from(JSON.stringify({ ...valid[1], body: 'ok' }).slice(0, -2)),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('"}'),
+    ]);
+    // About 1 MB: under the broker's message limit, far over what an event may be.
+    const oneMegabyte = JSON.stringify({ ...valid[2], body: 'x'.repeat(1_000_000) });
     await producer.send({
       topic: ns.config.kafka.topics.events,
       messages: [
         { key: 'askreddit', value: '{"this is": not json' },
         { key: 'askreddit', value: JSON.stringify(badFullname) },
+        { key: 'askreddit', value: JSON.stringify({ ...valid[0], schemaVersion: 2 }) },
+        { key: 'askreddit', value: JSON.stringify({ ...valid[0], createdUtc: 'yesterday' }) },
+        { key: 'askreddit', value: invalidUtf8 },
+        { key: 'askreddit', value: oneMegabyte },
         ...valid.map((event) => ({ key: event.subreddit, value: JSON.stringify(event) })),
       ],
     });
@@ -215,17 +226,21 @@ describe('pipeline on the real stack: Kafka -> streaming -> Cassandra and Postgr
     try {
       await eventually(
         () => Promise.resolve(letters.length),
-        (n) => n >= 2,
-        {
-          what: 'two dead letters',
-        },
+        (n) => n >= 6,
+        { what: 'six dead letters' },
       );
     } finally {
       await consumer.disconnect();
     }
     const reasons = letters.map((letter) => letter.reason).sort();
-    expect(reasons[0]).toMatch(/^invalid JSON/);
-    expect(reasons[1]).toMatch(/^invalid event: fullname/);
+    expect(reasons).toEqual([
+      expect.stringMatching(/^invalid JSON/),
+      'invalid event: createdUtc must be a positive number of Unix seconds',
+      expect.stringMatching(/^invalid event: fullname/),
+      'invalid event: unsupported schemaVersion 2',
+      expect.stringMatching(/^message of \d+ bytes is larger than an event may be/),
+      'message value is not valid UTF-8',
+    ]);
     expect(letters.find((l) => l.reason.startsWith('invalid JSON'))?.value).toBe(
       '{"this is": not json',
     );

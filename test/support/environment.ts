@@ -22,8 +22,27 @@ export const STACK = {
   scrapedAppPort: Number(process.env.TEST_SCRAPED_APP_PORT ?? 3100),
 };
 
-/** The API key every test app is configured with. */
-export const TEST_API_KEY = `test-${randomBytes(12).toString('hex')}`;
+/**
+ * The API key every test app is configured with. scripts/test.sh sets one for
+ * the whole run, so that test/support/scan-secrets.ts can look for it in every
+ * server's logs afterwards.
+ */
+export const TEST_API_KEY = process.env.TEST_API_KEY ?? `test-${randomBytes(12).toString('hex')}`;
+
+/**
+ * The warehouse password test apps connect with. The local PostgreSQL trusts
+ * 127.0.0.1 and ignores it; it is there so the secrets scan can prove no
+ * server ever prints its database URL's password.
+ */
+export const TEST_DB_PASSWORD =
+  process.env.TEST_DB_PASSWORD ?? `dbpw-${randomBytes(12).toString('hex')}`;
+
+/** STACK.warehouseUrl with TEST_DB_PASSWORD in it, unless the URL already has a password. */
+function withPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password === '') parsed.password = TEST_DB_PASSWORD;
+  return parsed.href;
+}
 
 export function testNamespace(overrides: Record<string, string> = {}): TestNamespace {
   const id = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -44,7 +63,7 @@ export function testNamespace(overrides: Record<string, string> = {}): TestNames
     KAFKA_TOPIC_PARTITIONS: '3',
     CASSANDRA_CONTACT_POINTS: STACK.cassandra,
     CASSANDRA_KEYSPACE: `test_${id}`,
-    WAREHOUSE_URL: STACK.warehouseUrl,
+    WAREHOUSE_URL: withPassword(STACK.warehouseUrl),
     WAREHOUSE_SCHEMA: `test_${id}`,
     DEPENDENCY_CONNECT_TIMEOUT_MS: '30000',
     API_KEY: String(TEST_API_KEY),

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +12,13 @@ import { promisify } from 'node:util';
 const ROOT = resolve(__dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
 const OUTPUT_LIMIT = 256 * 1024;
+/**
+ * TEST_SERVER_LOG_DIR (set by scripts/test.sh): every server process's whole
+ * output is also kept there, one file per ServerProcess, for the secrets scan
+ * that runs over the logs of the whole test run (test/support/scan-secrets.ts).
+ */
+const LOG_DIR = process.env.TEST_SERVER_LOG_DIR;
+let logFiles = 0;
 const run = promisify(execFile);
 
 /**
@@ -124,6 +131,7 @@ export class ServerProcess {
   private output = '';
   private readonly name: string;
   private readonly startupTimeoutMs: number;
+  private readonly logFile: string | null;
 
   /** `env`: the server's whole configuration (e.g. testNamespace().env); PORT is chosen per start. */
   constructor(
@@ -132,6 +140,9 @@ export class ServerProcess {
   ) {
     this.name = options.name ?? 'server';
     this.startupTimeoutMs = options.startupTimeoutMs ?? 120_000;
+    this.logFile = LOG_DIR
+      ? join(LOG_DIR, `server-${process.pid}-${++logFiles}-${this.name.replace(/\W+/g, '_')}.log`)
+      : null;
   }
 
   /** The port of the current (or last) run. */
@@ -297,6 +308,7 @@ export class ServerProcess {
   }
 
   private append(text: string): void {
+    if (this.logFile) appendFileSync(this.logFile, text);
     this.output += text;
     if (this.output.length > OUTPUT_LIMIT) this.output = this.output.slice(-OUTPUT_LIMIT);
   }

@@ -361,7 +361,9 @@ describe('partition lifecycle: the real engine with in-memory stores and a recor
     clock.advance(6000);
     await service.processBatch(batch(input, 60, 90));
     await until(() => service.status().state === 'paused', 'the pause');
-    expect(service.status().paused[0]?.reason).toMatch(/flushing failed: window store unavailable/);
+    expect(service.status().paused[0]?.reason).toMatch(
+      /flushing failed: cassandra_windows: window store unavailable/,
+    );
     expect(log.at(-1)).toEqual({ kind: 'pause' });
     expect(await metrics.registry.getSingleMetricAsString('reddit_flushes_total')).toMatch(
       /outcome="failed"\} 1/,
