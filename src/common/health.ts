@@ -5,4 +5,6 @@ export interface DependencyHealth {
   readonly detail: string;
   readonly latencyMs?: number;
   readonly lastError?: string;
+  /** Up, but with less redundancy than configured (e.g. a Kafka broker missing): worth a look. */
+  readonly warning?: string;
 }

@@ -18,6 +18,13 @@ class DependencyHealthDto {
   @ApiProperty({ example: '1 broker(s), controller 1' }) readonly detail!: string;
   @ApiProperty({ example: 3, required: false }) readonly latencyMs?: number;
   @ApiProperty({ example: 'Connection timeout', required: false }) readonly lastError?: string;
+  @ApiProperty({
+    example:
+      '6 partition(s) under-replicated (as few as 2 of 3 replicas in sync), e.g. reddit.events/0',
+    required: false,
+    description: 'Up, with less redundancy than configured; also listed in warnings',
+  })
+  readonly warning?: string;
 }
 
 class DependenciesDto {
@@ -73,7 +80,7 @@ export class HealthResponseDto {
       'stream replay-2016: 64 events too late for their windows, sent to reddit.late-events',
     ],
     description:
-      'Data problems that do not make the server unhealthy, such as events dropped as late.',
+      'Problems that do not make the server unhealthy: events dropped as late, a dependency with less redundancy than configured (e.g. a Kafka broker down).',
   })
   readonly warnings!: string[];
 }
@@ -144,10 +151,15 @@ export class HealthController {
       status: healthy ? 'ok' : 'degraded',
       dependencies: { kafka, cassandra, warehouse },
       streaming,
-      warnings: streaming.tooLate.map(
-        (late) =>
-          `stream ${late.streamId || '(unknown)'}: ${late.events} event(s) too late for their windows, sent to ${late.sentTo}`,
-      ),
+      warnings: [
+        ...Object.entries({ kafka, cassandra, warehouse }).flatMap(([name, dependency]) =>
+          dependency.warning ? [`${name}: ${dependency.warning}`] : [],
+        ),
+        ...streaming.tooLate.map(
+          (late) =>
+            `stream ${late.streamId || '(unknown)'}: ${late.events} event(s) too late for their windows, sent to ${late.sentTo}`,
+        ),
+      ],
     };
   }
 }

@@ -72,6 +72,31 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
   }
 
+  /**
+   * With replicas configured, partitions of our topics whose in-sync replicas
+   * fall short of their replicas: a broker is down or behind. Producing and
+   * consuming go on (writes need min.insync.replicas), so it is a warning,
+   * not an outage.
+   */
+  private async underReplication(): Promise<string | null> {
+    if (this.config.kafka.replicationFactor < 2) return null;
+    const { events, windows } = this.config.kafka.topics;
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [events, windows] });
+    const short = metadata.topics.flatMap((topic) =>
+      topic.partitions
+        .filter((p) => p.isr.length < p.replicas.length)
+        .map((p) => `${topic.name}/${p.partitionId}`),
+    );
+    if (short.length === 0) return null;
+    const fewest = Math.min(
+      ...metadata.topics.flatMap((t) => t.partitions.map((p) => p.isr.length)),
+    );
+    return (
+      `${short.length} partition(s) under-replicated (as few as ${fewest} of ` +
+      `${this.config.kafka.replicationFactor} replicas in sync), e.g. ${short.slice(0, 3).join(', ')}`
+    );
+  }
+
   private async ensureTopics(): Promise<void> {
     const { topics, partitions, replicationFactor } = this.config.kafka;
     const existing = new Set(await this.admin.listTopics());
@@ -91,11 +116,15 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
         // One judge of the all-subreddits scope: its input is one partition, in one order.
         numPartitions: topic === topics.trendMinutes ? 1 : partitions,
         replicationFactor,
-        configEntries:
-          topic === topics.windows
-            ? // Window results are upserts by key: compaction keeps the latest per window.
-              [{ name: 'cleanup.policy', value: 'compact' }]
-            : [],
+        configEntries: [
+          // Window results are upserts by key: compaction keeps the latest per window.
+          ...(topic === topics.windows ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+          // With acks from all in-sync replicas, a write then lives on at least two
+          // brokers (with 3 replicas), and one broker may be down without stopping writes.
+          ...(replicationFactor >= 2
+            ? [{ name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor - 1)) }]
+            : []),
+        ],
       })),
     });
     this.logger.log(`Created topics ${wanted.join(', ')}`);
@@ -132,11 +161,13 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
     try {
       const started = Date.now();
       const cluster = await this.admin.describeCluster();
+      const warning = await this.underReplication();
       return {
         status: 'up',
         detail: `${cluster.brokers.length} broker(s), controller ${cluster.controller ?? 'unknown'}`,
         latencyMs: Date.now() - started,
         ...(this.lastError ? { lastError: this.lastError } : {}),
+        ...(warning ? { warning } : {}),
       };
     } catch (error) {
       return { status: 'down', detail: error instanceof Error ? error.message : String(error) };

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client as CassandraClient } from 'cassandra-driver';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
@@ -64,6 +64,42 @@ async function stack(command: 'stop-service' | 'start-service', service: string)
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(`scripts/stack.sh ${command} ${service} failed:\n${stdout}\n${stderr}`);
+  }
+}
+
+/**
+ * A second Kafka cluster of three brokers for the broker-loss scenario, with
+ * its own state directory and ports, so the one-broker cluster every other
+ * test uses is never touched.
+ */
+const THREE_BROKERS = {
+  STACK_DIR: join(ROOT, '.stack', 'three-brokers'),
+  KAFKA_PORT: '19092',
+  KAFKA_HEAP_OPTS: '-Xms256m -Xmx512m',
+};
+const THREE_BROKER_LIST = '127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096';
+
+async function threeBrokers(...args: string[]): Promise<void> {
+  try {
+    await runFile('bash', ['scripts/stack.sh', ...args], {
+      cwd: ROOT,
+      timeout: 300_000,
+      env: { ...process.env, ...THREE_BROKERS },
+    });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(
+      `scripts/stack.sh ${args.join(' ')} (three brokers) failed:\n${stdout}\n${stderr}`,
+    );
+  }
+}
+
+/** The warnings of a /health body (empty when it is not JSON). */
+function healthWarnings(body: string): string[] {
+  try {
+    return (JSON.parse(body) as { warnings?: string[] }).warnings ?? [];
+  } catch {
+    return [];
   }
 }
 
@@ -159,8 +195,8 @@ class Scenario {
     private readonly pg: PgClient,
   ) {}
 
-  static async open(seed: number): Promise<Scenario> {
-    const ns = testNamespace(STREAMING_ENV);
+  static async open(seed: number, env: Record<string, string> = {}): Promise<Scenario> {
+    const ns = testNamespace({ ...STREAMING_ENV, ...env });
     const input = disorderedInput({ seed, events: EVENTS });
     const kafka = new Kafka({ brokers: [...ns.config.kafka.brokers], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
@@ -579,5 +615,73 @@ describe('exactly-once windows with the server as a process, on the real stack',
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('exactly-once windows on three Kafka brokers (replication 3, min.insync.replicas 2)', () => {
+  beforeAll(() => threeBrokers('up', '--kafka-brokers', '3', '--only', 'kafka'), 300_000);
+  afterAll(() => threeBrokers('down', '--only', 'kafka', '--wipe'), 300_000);
+
+  it('a broker killed mid-stream and back a minute later: nothing lost or counted twice, /health warns meanwhile', async () => {
+    const s = await Scenario.open(505, {
+      KAFKA_BROKERS: THREE_BROKER_LIST,
+      KAFKA_REPLICATION_FACTOR: '3',
+    });
+    const server = s.server('server');
+    await s.explain(async () => {
+      await server.start();
+      await s.waitForEventsTopic();
+      await s.produceUntil(Math.round(s.total * 0.3));
+      await s.expectStoresEqualTruth(`before the broker dies, the first ${s.produced} messages`);
+
+      const countedAtKill = await s.countedInCassandra();
+      await threeBrokers('kill9-service', 'kafka-2');
+      const killedAt = Date.now();
+      const health: { status: number; body: string }[] = [];
+      let watching = true;
+      const watcher = (async () => {
+        while (watching) {
+          health.push(
+            await server.get('/health').catch((e: Error) => ({ status: 0, body: e.message })),
+          );
+          await sleep(1_000);
+        }
+      })();
+      // Ingest goes on through the two brokers left (acks from the in-sync replicas).
+      const duringEnd = Math.round(s.total * 0.7);
+      await s.produceUntil(duringEnd, {
+        chunk: Math.ceil((duringEnd - s.produced) / 40),
+        pauseMs: 1_000,
+      });
+      const consumedWhileDown = await s.countedInCassandra();
+      await sleep(Math.max(0, 60_000 - (Date.now() - killedAt)));
+      watching = false;
+      await watcher;
+      const warned = health.filter((h) =>
+        healthWarnings(h.body).some((w) => /^kafka: .*under-replicated/.test(w)),
+      );
+      expect(warned.length).toBeGreaterThan(0);
+      expect(server.running).toBe(true);
+      // Consumption carried on while the broker was down.
+      expect(consumedWhileDown).toBeGreaterThan(countedAtKill);
+
+      await threeBrokers('start-service', 'kafka-2');
+      await s.produceUntil(s.total);
+      await s.expectStoresEqualTruth('all the input, after the broker came back', 180_000);
+      await s.expectLateEventsTopic();
+      await eventually(
+        () => server.get('/health'),
+        (h) => h.status === 200 && !healthWarnings(h.body).some((w) => w.startsWith('kafka:')),
+        { what: 'the under-replication warning to clear', timeoutMs: 120_000 },
+      );
+      const counted = await s.countedInCassandra();
+      const onTime = s.input.onTime.length;
+      console.log(
+        `broker loss: ${s.total} messages in (${onTime} on-time events), ${counted} counted in ` +
+          `1m windows (lost ${Math.max(0, onTime - counted)}, counted twice ` +
+          `${Math.max(0, counted - onTime)}); ${consumedWhileDown} counted while the broker was ` +
+          `down; warned in ${warned.length} of ${health.length} /health polls`,
+      );
+    });
   });
 });

@@ -57,7 +57,7 @@ function main(): void {
   }
   console.log(
     `secrets scan: ${secrets.map((s) => s.name).join(', ')} in ${files.length} log file(s), ` +
-      `${(bytes / 1024 / 1024).toFixed(1)} MiB: ${hits.length} hit(s)`,
+      `${(bytes / 1024).toFixed(0)} KiB: ${hits.length} hit(s)`,
   );
   for (const hit of hits.slice(0, 50)) console.log(`  ${hit}`);
   if (hits.length > 0) process.exit(1);
