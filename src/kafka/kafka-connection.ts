@@ -27,6 +27,7 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
   private readonly producer: Producer;
   private readonly admin: Admin;
   private lastError: string | null = null;
+  private readonly partitionCounts = new Map<string, number>();
 
   constructor(private readonly config: AppConfig) {
     super();
@@ -95,6 +96,25 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
       `${short.length} partition(s) under-replicated (as few as ${fewest} of ` +
       `${this.config.kafka.replicationFactor} replicas in sync), e.g. ${short.slice(0, 3).join(', ')}`
     );
+  }
+
+  /**
+   * How many partitions the topic has, asked of Kafka once per process (a
+   * topic given more partitions later is seen after a restart); null while
+   * Kafka cannot say.
+   */
+  async partitionCount(topic: string): Promise<number | null> {
+    const known = this.partitionCounts.get(topic);
+    if (known !== undefined) return known;
+    try {
+      const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+      const count = metadata.topics[0]?.partitions.length ?? 0;
+      if (count === 0) return null;
+      this.partitionCounts.set(topic, count);
+      return count;
+    } catch {
+      return null;
+    }
   }
 
   private async ensureTopics(): Promise<void> {

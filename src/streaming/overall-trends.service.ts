@@ -238,7 +238,9 @@ function parseReport(value: Buffer | null): MinutesReport | null {
     if (
       typeof parsed.source !== 'string' ||
       (parsed.watermarkMs !== null && typeof parsed.watermarkMs !== 'number') ||
-      !Array.isArray(parsed.minutes)
+      !Array.isArray(parsed.minutes) ||
+      (parsed.partitions !== undefined &&
+        !(Number.isInteger(parsed.partitions) && parsed.partitions > 0))
     )
       return null;
     return parsed as MinutesReport;

@@ -38,6 +38,12 @@ export interface MinutesReport {
   readonly more?: true;
   readonly watermarkMs: number | null;
   readonly minutes: readonly MinuteContribution[];
+  /**
+   * How many partitions the source's topic has (set by the publisher, which
+   * asks Kafka). The scope then knows which partitions to expect before it
+   * has heard from each: see AllSubredditsTrends.completeThrough.
+   */
+  readonly partitions?: number;
 }
 
 /**
@@ -75,6 +81,8 @@ interface Source {
 interface Reported {
   readonly throughMs: number;
   readonly sinceMs: number;
+  /** Partitions per source topic, as the reports said (absent in older checkpoints). */
+  readonly partitions?: Record<string, number>;
 }
 
 /**
@@ -99,6 +107,8 @@ export class AllSubredditsTrends {
   private reportedThroughMs = Number.NEGATIVE_INFINITY;
   /** When the first report arrived (judging waits STARTUP_MS from there). */
   private startedMs = Number.POSITIVE_INFINITY;
+  /** Partitions per source topic, as the reports say: each is expected to report. */
+  private readonly partitionCounts = new Map<string, number>();
 
   constructor(options: PartitionTrendsOptions) {
     this.trends = new PartitionTrends({
@@ -123,6 +133,13 @@ export class AllSubredditsTrends {
       if (!this.trends.countContribution(ALL_SUBREDDITS, minute, this.judgedThroughMs)) dropped++;
     }
     this.startedMs = Math.min(this.startedMs, sentMs);
+    if (report.partitions !== undefined) {
+      const topic = topicOf(report.source);
+      this.partitionCounts.set(
+        topic,
+        Math.max(this.partitionCounts.get(topic) ?? 0, report.partitions),
+      );
+    }
     if (report.watermarkMs === null) {
       // The lane ended: it judged every minute it had, the last ones past its
       // watermark, and they are complete as far as it goes.
@@ -166,7 +183,13 @@ export class AllSubredditsTrends {
         upserts.push({ kind: 'trend-progress', key: source, data: JSON.stringify(progress) });
     }
     if (Number.isFinite(this.startedMs)) {
-      const reported: Reported = { throughMs: this.reportedThroughMs, sinceMs: this.startedMs };
+      const reported: Reported = {
+        throughMs: this.reportedThroughMs,
+        sinceMs: this.startedMs,
+        ...(this.partitionCounts.size > 0
+          ? { partitions: Object.fromEntries(this.partitionCounts) }
+          : {}),
+      };
       upserts.push({ kind: 'trend-progress', key: REPORTED, data: JSON.stringify(reported) });
     }
     const deletes = [
@@ -188,6 +211,8 @@ export class AllSubredditsTrends {
         // JSON has no -Infinity: a start without any watermark reported yet comes back as null.
         this.reportedThroughMs = reported.throughMs ?? Number.NEGATIVE_INFINITY;
         this.startedMs = reported.sinceMs;
+        for (const [topic, count] of Object.entries(reported.partitions ?? {}))
+          this.partitionCounts.set(topic, count);
       } else this.sources.set(item.key, JSON.parse(item.data) as Source);
     }
     this.judgedThroughMs = judgedThroughMs ?? Number.NEGATIVE_INFINITY;
@@ -201,16 +226,27 @@ export class AllSubredditsTrends {
     this.judgedThroughMs = Number.NEGATIVE_INFINITY;
     this.reportedThroughMs = Number.NEGATIVE_INFINITY;
     this.startedMs = Number.POSITIVE_INFINITY;
+    this.partitionCounts.clear();
   }
 
   /**
    * How far every partition still sending has reported, at `nowMs` (none
    * before STARTUP_MS has passed since the first report).
+   *
+   * A partition of a known topic that has not reported yet holds everything
+   * back for SILENT_MS from the first report, as a silent one does. Without
+   * that, a crash just as a partition's first report was being sent loses
+   * its minutes: the server that takes over replays the partitions, and
+   * whichever of the others reports first would let the scope judge, with
+   * that partition's minutes still to come. A partition that never gets live
+   * data only delays the first judging by SILENT_MS, within the scope's
+   * warm-up, in which it reports nothing anyway.
    */
   private completeThrough(nowMs: number): number {
     let through = Number.POSITIVE_INFINITY;
     let active = 0;
     if (nowMs < this.startedMs + STARTUP_MS) return Number.NEGATIVE_INFINITY;
+    if (nowMs < this.startedMs + SILENT_MS && this.unheardFrom()) return Number.NEGATIVE_INFINITY;
     for (const source of this.sources.values()) {
       if (source.idle === true || source.lastSeenMs < nowMs - SILENT_MS) continue;
       active++;
@@ -219,6 +255,22 @@ export class AllSubredditsTrends {
     // Every partition quiet or ended: all they reported is complete.
     return active === 0 ? this.reportedThroughMs : through;
   }
+
+  /** Whether a partition the reports have named (by their topics' counts) has not reported. */
+  private unheardFrom(): boolean {
+    for (const [topic, count] of this.partitionCounts) {
+      for (let partition = 0; partition < count; partition++) {
+        if (!this.sources.has(`${topic}/${partition}`)) return true;
+      }
+    }
+    return false;
+  }
+}
+
+/** The topic of a report's source ("topic/partition"). */
+export function topicOf(source: string): string {
+  const slash = source.lastIndexOf('/');
+  return slash < 0 ? source : source.slice(0, slash);
 }
 
 /**

@@ -92,6 +92,53 @@ describe('AllSubredditsTrends', () => {
     expect(overall.judgedThrough).toBe(minute(20));
   });
 
+  it('waits for a partition of the topic it has not heard from, up to SILENT_MS from the first report', () => {
+    // A crash as t/2's first report was being sent: t/0 and t/1's landed.
+    const crashed = new AllSubredditsTrends(OPTIONS);
+    const counted = { partitions: 3 };
+    crashed.add(report('t/0', 32, [minuteOf('a', 30)], counted), 0);
+    crashed.add(report('t/1', 32, [minuteOf('b', 30)], counted), SECOND);
+    const store = new Map<string, TrendStateItem>();
+    save(store, crashed);
+    // The new owner replays all three; t/0 and t/1 report first, well past the start-up wait.
+    const restarted = new AllSubredditsTrends(OPTIONS);
+    restarted.restore([...store.values()], null);
+    restarted.add(report('t/0', 40, [minuteOf('a', 30), minuteOf('a', 35)], counted), 40 * SECOND);
+    restarted.add(report('t/1', 40, [minuteOf('b', 35)], counted), 41 * SECOND);
+    expect(restarted.judgedThrough).toBeNull();
+    // t/2's minutes from before the crash still count.
+    const late = restarted.add(
+      report('t/2', 40, [minuteOf('c', 30), minuteOf('c', 35)], counted),
+      42 * SECOND,
+    );
+    expect(late.dropped).toBe(0);
+    expect(late.minutes).toBe(2);
+    expect(restarted.judgedThrough).toBe(minute(40));
+
+    // Without partition counts (reports from before they were sent) it judges as soon as it can.
+    const uncounted = new AllSubredditsTrends(OPTIONS);
+    uncounted.add(report('t/0', 32, [minuteOf('a', 30)]), 0);
+    uncounted.add(report('t/0', 40), 40 * SECOND);
+    expect(uncounted.judgedThrough).toBe(minute(40));
+  });
+
+  it('stops waiting for a partition that never reports (no live data) after SILENT_MS', () => {
+    const overall = new AllSubredditsTrends(OPTIONS);
+    overall.add(report('t/0', 2, [minuteOf('a', 1)], { partitions: 2 }), 0);
+    overall.add(report('t/0', 3, [minuteOf('a', 2)], { partitions: 2 }), 60 * SECOND);
+    expect(overall.judgedThrough).toBeNull();
+    const store = new Map<string, TrendStateItem>();
+    save(store, overall);
+    // The count survives a restart, and the wait is measured from the very first report.
+    const restarted = new AllSubredditsTrends(OPTIONS);
+    restarted.restore([...store.values()], null);
+    restarted.add(report('t/0', 4), 200 * SECOND);
+    expect(restarted.judgedThrough).toBeNull();
+    const judged = restarted.add(report('t/0', 6, [minuteOf('a', 4)]), 300 * SECOND);
+    expect(judged.minutes).toBe(3);
+    expect(restarted.judgedThrough).toBe(minute(6));
+  });
+
   it('takes a large report in parts, in order, and moves on only with the last', () => {
     const minutes = Array.from({ length: 40 }, (_, i) => minuteOf(`s${i}`, 3, 20));
     const whole = report('p0', 4, minutes);
