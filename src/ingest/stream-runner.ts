@@ -16,6 +16,8 @@ export interface RunnerSink {
   deadLetter(streamId: string, rejects: readonly IngestReject[]): Promise<void>;
   /** After a stream's last event: lets the consumer close its lane (see EventSink). */
   endOfStream?(definition: StreamDefinition): Promise<void>;
+  /** The fullnames of this stream's events already on the topic, sent at or after `sinceMs` (see EventSink). */
+  publishedSince?(streamId: string, sinceMs: number): Promise<ReadonlySet<string>>;
 }
 
 export interface StreamCounters {
@@ -63,10 +65,26 @@ export interface RestoredProgress {
   readonly stoppedAtMs: number | null;
   readonly lastBatchAtMs: number | null;
   readonly lastError?: string | null;
+  /** When this state was saved: everything the stream published after it is past its position. */
+  readonly savedAtMs?: number;
 }
 
 const IDLE_TICK_MS = 50;
 const MAX_RETRY_DELAY_MS = 10_000;
+/**
+ * Read back from this much before the moment that bounds what may be on the
+ * topic already: a clock stepped back by NTP must not hide a message. Reading
+ * back more only finds items the source will not give again.
+ */
+const READ_BACK_MARGIN_MS = 10_000;
+/**
+ * A publish unacknowledged this long is a problem to show in the status,
+ * long before the producer gives up: with too few in-sync replicas left (and
+ * no controller quorum to shrink the set), every attempt waits out the
+ * request timeout, and the retries add up to minutes.
+ */
+const STALLED_PUBLISH_MS = 10_000;
+const STALLED_PUBLISH = `publish to Kafka not acknowledged for over ${STALLED_PUBLISH_MS / 1000} s (brokers down or too few in-sync replicas?); retrying the same batch`;
 
 /**
  * Drives one stream: pulls from its source (at the configured rate for paced
@@ -88,7 +106,19 @@ export class StreamRunner {
   private sourceError: string | null = null;
   private loop: Promise<void> | null = null;
   private abort = new AbortController();
-  private pending: { batch: SourceBatch; checkpoint: unknown } | null = null;
+  private pending: {
+    batch: SourceBatch;
+    checkpoint: unknown;
+    firstAttemptMs: number | null;
+  } | null = null;
+  /**
+   * What may already be on the topic from a batch this runner (or the
+   * process before a crash) could not confirm: read back once, then every
+   * event of it is skipped (see skipPublished).
+   */
+  private unconfirmed: { sinceMs: number; fullnames: ReadonlySet<string> | null } | null = null;
+  /** When the publish in flight began (null: none in flight). */
+  private publishingSinceMs: number | null = null;
   private paceFromMs: number;
   private paceFromCount: number;
   /** Set on server shutdown: the loop ends but the persisted state stays as it is. */
@@ -112,6 +142,11 @@ export class StreamRunner {
     this.errors = new LastError(restored?.lastError ?? null);
     this.paceFromMs = clock.now();
     this.paceFromCount = this.produced();
+    // A crash between a publish and the save of the position after it
+    // leaves that batch on the topic while the source goes back to before
+    // it: what was sent after the last save is read back before publishing.
+    if (restored?.state === 'running' && restored.savedAtMs !== undefined)
+      this.unconfirmed = { sinceMs: restored.savedAtMs, fullnames: null };
   }
 
   /** Starts (or restarts after a restore) the loop when the stream is running. */
@@ -186,6 +221,9 @@ export class StreamRunner {
   snapshot(): StreamSnapshot {
     const source = this.source.status();
     this.observeSource(source);
+    const since = this.publishingSinceMs;
+    if (since !== null && this.clock.now() - since >= STALLED_PUBLISH_MS)
+      this.errors.failed(STALLED_PUBLISH, since + STALLED_PUBLISH_MS);
     const error = this.errors.status;
     return {
       definition: this.definition,
@@ -251,23 +289,38 @@ export class StreamRunner {
           if (!this.source.selfPaced || this.abort.signal.aborted) await this.sleep(IDLE_TICK_MS);
           continue;
         }
-        this.pending = { batch, checkpoint: this.source.checkpoint() };
+        this.pending = { batch, checkpoint: this.source.checkpoint(), firstAttemptMs: null };
       }
       const pending = this.pending;
       if (!pending) continue;
       const { batch, checkpoint } = pending;
       try {
-        if (batch.events.length > 0) await this.sink.publish(batch.events);
+        pending.firstAttemptMs ??= this.clock.now();
+        const events = await this.skipPublished(batch.events);
+        this.publishingSinceMs = this.clock.now();
+        try {
+          if (events.length > 0) await this.sink.publish(events);
+        } finally {
+          this.publishingSinceMs = null;
+        }
         if (batch.rejects.length > 0) await this.sink.deadLetter(this.definition.id, batch.rejects);
         this.pending = null;
+        // Skipped events count as produced: they are on the topic, once.
         this.count(batch);
-        this.hooks.onPublished(batch.events, batch.rejects);
+        if (events.length === batch.events.length) this.unconfirmed = null;
+        this.hooks.onPublished(events, batch.rejects);
         this.lastBatchAtMs = this.clock.now();
         this.observeSource(this.source.status());
         this.errors.succeeded(this.lastBatchAtMs);
         retryDelay = 200;
         await this.persistNow(checkpoint);
       } catch (error) {
+        // A failed publish may have landed in part: the retry skips that part.
+        if (pending.firstAttemptMs !== null)
+          this.unconfirmed = {
+            sinceMs: Math.min(this.unconfirmed?.sinceMs ?? Infinity, pending.firstAttemptMs),
+            fullnames: null,
+          };
         this.counters.failedAttempts++;
         const message = error instanceof Error ? error.message : String(error);
         this.errors.failed(message, this.clock.now());
@@ -276,6 +329,33 @@ export class StreamRunner {
         retryDelay = Math.min(retryDelay * 2, MAX_RETRY_DELAY_MS);
       }
     }
+  }
+
+  /**
+   * The events not on the topic yet. Only after a crash or a failed publish:
+   * the stream's events sent since then are read back once (a failure to
+   * read is a failed attempt, retried like a publish), and every event found
+   * there is skipped, in this batch and the next ones, until a batch has
+   * none of them. Sources give the same items again from a saved position,
+   * so the events topic holds every source item once.
+   */
+  private async skipPublished(events: readonly RedditEvent[]): Promise<readonly RedditEvent[]> {
+    const unconfirmed = this.unconfirmed;
+    if (!unconfirmed || !this.sink.publishedSince) return events;
+    const fullnames = (unconfirmed.fullnames ??= await this.sink.publishedSince(
+      this.definition.id,
+      unconfirmed.sinceMs - READ_BACK_MARGIN_MS,
+    ));
+    if (fullnames.size === 0) {
+      this.unconfirmed = null;
+      return events;
+    }
+    const fresh = events.filter((e) => !fullnames.has(e.fullname));
+    if (fresh.length < events.length)
+      this.logger.log(
+        `skipped ${events.length - fresh.length} event(s) already on the topic (sent before a crash or a failed publish)`,
+      );
+    return fresh;
   }
 
   /** A new error reported by the source (a failed poll or read it retries) becomes the stream's. */

@@ -61,6 +61,7 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
     this.sink = {
       publish: (batch) => events.publish(batch),
       endOfStream: (definition) => this.endOfStream(events, definition),
+      publishedSince: (streamId, sinceMs) => events.publishedSince(streamId, sinceMs),
       deadLetter: (streamId, rejects) => {
         const failedAtMs = this.clock.now();
         return deadLetters.send(rejects.map((r) => ingestDeadLetter(streamId, r, failedAtMs)));
@@ -87,6 +88,7 @@ export class StreamsService implements OnApplicationBootstrap, OnApplicationShut
           stoppedAtMs: record.stoppedAtMs,
           lastBatchAtMs: record.lastBatchAtMs,
           lastError: record.lastError,
+          savedAtMs: record.updatedAtMs,
         });
         this.streams.set(definition.id, runner);
         if (state === 'running') {

@@ -117,6 +117,25 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
     }
   }
 
+  /**
+   * Per partition of `topic`, the offsets of the messages sent at or after
+   * `sinceMs` (by their timestamps): from the first such message to the end.
+   * Partitions with none are left out.
+   */
+  async offsetsSince(
+    topic: string,
+    sinceMs: number,
+  ): Promise<{ partition: number; from: string; to: string }[]> {
+    const [since, ends] = await Promise.all([
+      this.admin.fetchTopicOffsetsByTimestamp(topic, sinceMs),
+      this.admin.fetchTopicOffsets(topic),
+    ]);
+    const end = new Map(ends.map((p) => [p.partition, p.high]));
+    return since
+      .map((p) => ({ partition: p.partition, from: p.offset, to: end.get(p.partition) ?? '0' }))
+      .filter((r) => Number(r.from) >= 0 && BigInt(r.from) < BigInt(r.to));
+  }
+
   private async ensureTopics(): Promise<void> {
     const { topics, partitions, replicationFactor } = this.config.kafka;
     const existing = new Set(await this.admin.listTopics());

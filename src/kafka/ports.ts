@@ -29,6 +29,13 @@ export abstract class EventSink {
    * windows it reaches (from the archive of closed windows).
    */
   abstract endOfLive(streamId: string): Promise<void>;
+  /**
+   * The fullnames of stream `streamId`'s events on the events topic sent at
+   * or after `sinceMs`: what a publish that may have failed half-way, or a
+   * crash before the stream saved its position, left there. Ingest skips
+   * them when it publishes that part of the source again.
+   */
+  abstract publishedSince(streamId: string, sinceMs: number): Promise<ReadonlySet<string>>;
 }
 
 /** Where items that can never be processed go, with the reason (one envelope for every stage). */

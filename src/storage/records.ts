@@ -58,12 +58,16 @@ export interface WindowRecord {
   readonly lastEventMs: number;
   /** True once the watermark passed the window's end; later changes are late re-emissions. */
   readonly final: boolean;
-  /**
-   * When this version of the row was computed, increasing per partition. It is
-   * the row's version: every store keeps the newest one (Cassandra through
-   * the write timestamp, the warehouse in its merge), whatever order writes land in.
-   */
+  /** When this version of the row was computed (the computing server's clock). */
   readonly updatedAtMs: number;
+  /**
+   * The row's version: every store keeps the highest one (Cassandra through
+   * the write timestamp, the warehouse in its merge), whatever order writes
+   * land in. It is not a clock reading but the time the partition was claimed
+   * plus one per flush since (see PartitionRuntime.nextVersion), so a server
+   * that lost the partition without noticing cannot outrank the new owner.
+   */
+  readonly version: number;
 }
 
 /**

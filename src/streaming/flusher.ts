@@ -103,9 +103,9 @@ export class Flusher {
     // Taken now, with the state they match: batches taken while this flush
     // writes belong to the next checkpoint.
     const tallies = checkpointNow ? runtime.tallies.takeChanged() : [];
-    const version = Math.max(this.options.clock.now(), runtime.lastVersionMs + 1);
-    runtime.lastVersionMs = version;
-    const windows = drained.emissions.map((r) => toWindowRecord(r, version));
+    const version = runtime.nextVersion();
+    const computedMs = this.options.clock.now();
+    const windows = drained.emissions.map((r) => toWindowRecord(r, computedMs, version));
     const trendRows = findings.map((f) => toTrendRecord(f, startedMs));
     const outputs = runtime.outputs.take();
     let postsWritten = NO_POSTS;

@@ -77,7 +77,11 @@ export function toPostRecord({ event, sentiment }: EnrichedEvent): PostRecord {
   };
 }
 
-export function toWindowRecord(result: WindowResult, updatedAtMs: number): WindowRecord {
+export function toWindowRecord(
+  result: WindowResult,
+  updatedAtMs: number,
+  version: number,
+): WindowRecord {
   return {
     subreddit: result.subreddit,
     window: result.window,
@@ -104,6 +108,7 @@ export function toWindowRecord(result: WindowResult, updatedAtMs: number): Windo
     lastEventMs: result.lastEventMs ?? result.windowStartMs,
     final: result.final,
     updatedAtMs,
+    version,
   };
 }
 

@@ -254,6 +254,11 @@ export class ServerProcess {
   }
 
   /** SIGKILL: no shutdown hook runs, nothing is flushed or committed. */
+  /** Sends a signal without waiting for anything (SIGSTOP and SIGCONT: a pause the process does not notice). */
+  signal(signal: NodeJS.Signals): void {
+    this.current().child.kill(signal);
+  }
+
   async kill9(): Promise<ServerExit> {
     const { child, exit } = this.current();
     child.kill('SIGKILL');
@@ -267,6 +272,21 @@ export class ServerProcess {
 
   async get(path: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
     const response = await fetch(`${this.baseUrl}${path}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: response.status, body: await response.text() };
+  }
+
+  /** POSTs `body` as JSON with the server's API key. */
+  async post(
+    path: string,
+    body: unknown,
+    timeoutMs = 10_000,
+  ): Promise<{ status: number; body: string }> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': this.env.API_KEY ?? '' },
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
     return { status: response.status, body: await response.text() };

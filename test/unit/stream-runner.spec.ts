@@ -4,14 +4,18 @@ import { type StreamDefinition } from '@app/ingest/domain/stream-definition';
 import { EventSink } from '@app/kafka/ports';
 import { SyntheticSource } from '@app/ingest/sources/synthetic/synthetic.source';
 import { type IngestReject } from '@app/ingest/sources/stream-source';
-import { type StreamSnapshot, StreamRunner } from '@app/ingest/stream-runner';
+import { type StreamSnapshot, StreamRunner, ZERO_COUNTERS } from '@app/ingest/stream-runner';
 
 /** An in-memory sink that can be told to fail its next calls. */
 class RecordingSink extends EventSink {
   readonly batches: RedditEvent[][] = [];
   failNext = 0;
 
-  publish(events: readonly RedditEvent[]): Promise<void> {
+  /** While set, publish waits for it (a publish Kafka does not acknowledge). */
+  hold: Promise<void> | null = null;
+
+  async publish(events: readonly RedditEvent[]): Promise<void> {
+    if (this.hold) await this.hold;
     if (this.failNext > 0) {
       this.failNext--;
       return Promise.reject(new Error('broker unavailable'));
@@ -31,6 +35,13 @@ class RecordingSink extends EventSink {
   endOfLive(_streamId: string): Promise<void> {
     return Promise.resolve();
   }
+
+  /** What publishedSince answers: every event published so far (a real topic read back from a moment). */
+  publishedSince(_streamId: string, _sinceMs: number): Promise<ReadonlySet<string>> {
+    this.readBacks++;
+    return Promise.resolve(new Set(this.published.map((e) => e.fullname)));
+  }
+  readBacks = 0;
 
   /** The streams whose end was marked, in order (RunnerSink.endOfStream). */
   readonly ended: string[] = [];
@@ -94,6 +105,16 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
     if (Date.now() > deadline) throw new Error('condition not reached');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A 100-item stream in batches of 25, detached (a shutdown) once 40 items are out. */
+async function firstForty(sink: RecordingSink, clock: ManualClock) {
+  const first = runner(definition({ maxEvents: 100 }), sink, clock, 25);
+  first.start();
+  clock.advance(400);
+  await until(() => sink.published.length === 40);
+  await first.detach();
+  return first;
 }
 
 describe('StreamRunner', () => {
@@ -167,14 +188,76 @@ describe('StreamRunner', () => {
     expect(recovered.lastErrorRecoveredAtMs).toBe(T0 + 11_000);
   });
 
+  it('after a crash between a publish and the save of its position, skips what is on the topic: every item once', async () => {
+    const clock = new ManualClock(T0);
+    const sink = new RecordingSink();
+    const first = await firstForty(sink, clock);
+    // The crash: the last batch is on the topic, its position was never saved.
+    const saved = first.persisted[first.persisted.length - 2];
+    expect(saved?.checkpoint).toEqual({ position: 25 });
+
+    const resume = () => {
+      const source = syntheticSource(clock, 100, saved?.checkpoint);
+      return new StreamRunner(
+        definition({ maxEvents: 100 }),
+        source,
+        sink,
+        clock,
+        // Cut differently from the first run: the repeated items span batches.
+        10,
+        { onPublished: () => undefined, persist: () => Promise.resolve() },
+        {
+          state: 'running',
+          counters: saved?.snapshot.counters ?? ZERO_COUNTERS,
+          startedAtMs: T0,
+          stoppedAtMs: null,
+          lastBatchAtMs: null,
+          savedAtMs: T0 + 400,
+        },
+      );
+    };
+    const second = resume();
+    second.start();
+    clock.advance(10_000);
+    await until(() => second.snapshot().state === 'completed');
+    const fullnames = sink.published.map((event) => event.fullname);
+    const want = (await syntheticSource(clock, 100).pull(100)).events.map((e) => e.fullname);
+    expect(fullnames).toEqual(want);
+    // Read back once; the skipped items count as produced.
+    expect(sink.readBacks).toBe(1);
+    const counters = second.snapshot().counters;
+    expect(counters.submissions + counters.comments).toBe(100);
+  });
+
+  it('says so in its status when a publish goes unacknowledged for 10 s, before the producer gives up', async () => {
+    const clock = new ManualClock(T0);
+    const sink = new RecordingSink();
+    let release!: () => void;
+    sink.hold = new Promise((resolve) => (release = resolve));
+    const stream = runner(definition({ maxEvents: 30 }), sink, clock);
+    stream.start();
+    clock.advance(1_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    clock.advance(9_000);
+    expect(stream.snapshot().lastError).toBeNull();
+    clock.advance(1_000);
+    const stalled = stream.snapshot();
+    expect(stalled.lastError).toMatch(/not acknowledged for over 10 s/);
+    expect(stalled.lastErrorAtMs).toBe(T0 + 11_000);
+    expect(stalled.lastErrorRecoveredAtMs).toBeNull();
+    expect(stalled.state).toBe('running');
+
+    sink.hold = null;
+    release();
+    await until(() => stream.snapshot().state === 'completed');
+    expect(stream.snapshot().lastErrorRecoveredAtMs).not.toBeNull();
+    expect(sink.published).toHaveLength(30);
+  });
+
   it('persists the checkpoint after each published batch, so a resumed source continues exactly', async () => {
     const clock = new ManualClock(T0);
     const sink = new RecordingSink();
-    const first = runner(definition({ maxEvents: 100 }), sink, clock, 25);
-    first.start();
-    clock.advance(400);
-    await until(() => sink.published.length === 40);
-    await first.detach();
+    const first = await firstForty(sink, clock);
     const last = first.persisted[first.persisted.length - 1];
     expect(last?.checkpoint).toEqual({ position: 40 });
     // A shutdown is not a pause: the stream stays "running" so the next boot resumes it.

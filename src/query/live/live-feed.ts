@@ -73,6 +73,14 @@ export class LiveFeed<T> {
   }
 
   /** A record read from the topic, in each partition's offset order. */
+  /** Moves past a record that is not to be published (see LiveService's version check). */
+  pass(partition: number, offset: bigint): void {
+    const expected = this.next.get(partition);
+    if (expected !== undefined && offset < expected) return;
+    if (!this.floor.has(partition)) this.begin(partition, offset);
+    this.next.set(partition, offset + 1n);
+  }
+
   publish(partition: number, offset: bigint, value: T): void {
     const expected = this.next.get(partition);
     if (expected !== undefined && offset < expected) return; // Read again after a rebalance.

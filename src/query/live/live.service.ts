@@ -9,8 +9,11 @@ import { type TailedRecord, TopicTail } from '@app/kafka/ports';
 import { MetricsService } from '@app/metrics/metrics.service';
 import { type TrendRecord, type WindowRecord } from '@app/storage/records';
 import { type FeedSubscriber, LiveFeed } from './live-feed';
+import { NewestVersions } from './newest-versions';
 
 const RETRY_MS = 5_000;
+/** Windows whose newest version is remembered (a few hours of 1,000 busy subreddits' minute windows). */
+const VERSIONS_KEPT = 200_000;
 
 export type LiveTopic = 'windows' | 'trends';
 
@@ -25,6 +28,7 @@ export class LiveService implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(LiveService.name);
   readonly windows: LiveFeed<WindowRecord>;
   readonly trends: LiveFeed<TrendRecord>;
+  private readonly versions = new NewestVersions(VERSIONS_KEPT);
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
 
@@ -100,9 +104,15 @@ export class LiveService implements OnApplicationBootstrap, OnApplicationShutdow
         continue; // Not ours: both topics only ever carry JSON written by this server.
       }
       const offset = BigInt(record.offset);
-      if (record.topic === topics.windows)
-        this.windows.publish(record.partition, offset, value as WindowRecord);
-      else if (record.topic === topics.trends)
+      if (record.topic === topics.windows) {
+        const window = value as WindowRecord;
+        // Rows from before versions were published have none: their updatedAtMs was their version.
+        const version = typeof window.version === 'number' ? window.version : window.updatedAtMs;
+        const key = `${window.subreddit}|${window.window}|${window.windowStartMs}`;
+        if (this.versions.admit(key, version))
+          this.windows.publish(record.partition, offset, window);
+        else this.windows.pass(record.partition, offset);
+      } else if (record.topic === topics.trends)
         this.trends.publish(record.partition, offset, value as TrendRecord);
     }
   }

@@ -106,6 +106,13 @@ const MIGRATIONS: readonly Migration[] = [
     // has been applied (see checkpoint-redo.ts).
     statements: (ks) => [`ALTER TABLE ${ks}.streaming_state ADD pending_redo text static`],
   },
+  {
+    id: 8,
+    name: 'window versions',
+    // A window row's version (WindowRecord.version) is also its write
+    // timestamp; kept as a column so a read can say which version it got.
+    statements: (ks) => [`ALTER TABLE ${ks}.windows_by_subreddit_day ADD version bigint`],
+  },
 ];
 
 const ALREADY_APPLIED = /already exists|conflicts with an existing column/i;

@@ -32,8 +32,8 @@ function toNumber(value: unknown): number {
 }
 
 interface VersionedRow extends PartitionRow {
-  /** WindowRecord.updatedAtMs, the row's version. */
-  readonly versionMs: number;
+  /** WindowRecord.version (milliseconds since 1970 at the latest). */
+  readonly version: number;
 }
 
 function toMs(value: unknown): number {
@@ -55,8 +55,8 @@ export class CassandraWindowStore extends WindowStore {
       subreddit, window_spec, day, window_start, window_end, submissions, comments,
       sentiment_sum, sentiment_count, sentiment_mean, positive, neutral, negative, score_sum,
       first_event_at, last_event_at, updated_at, unique_authors, unique_authors_exact,
-      sentiment_min, sentiment_max, top_keywords, top_mentions, is_final, sentiment_model)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+      sentiment_min, sentiment_max, top_keywords, top_mentions, is_final, sentiment_model, version)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
   }
 
   async upsertWindows(windows: readonly WindowRecord[]): Promise<void> {
@@ -67,10 +67,10 @@ export class CassandraWindowStore extends WindowStore {
       const topMentions = topListJson(w.topMentions);
       return {
         // One write timestamp per batch (below), so rows of different versions never share one.
-        partitionKey: `${w.subreddit}|${w.window}|${day}|${w.updatedAtMs}`,
+        partitionKey: `${w.subreddit}|${w.window}|${day}|${w.version}`,
         rowKey: `${w.subreddit}|${w.window}|${w.windowStartMs}`,
         bytes: ROW_OVERHEAD_BYTES + topKeywords.length + topMentions.length,
-        versionMs: w.updatedAtMs,
+        version: w.version,
         params: [
           w.subreddit,
           w.window,
@@ -97,20 +97,23 @@ export class CassandraWindowStore extends WindowStore {
           topMentions,
           w.final,
           w.sentimentModel,
+          types.Long.fromNumber(w.version),
         ],
       };
     });
-    // The write timestamp is the row's version (when it was computed), not the
-    // time the request happens to go out: Cassandra keeps the newest version
-    // of a cell, so a late write from a server that has just lost the
-    // partition cannot put an older count back over the new owner's.
+    // The write timestamp is the row's version (see WindowRecord.version), not
+    // the time the request happens to go out: Cassandra keeps the cell with
+    // the highest timestamp, so a late write from a server that has lost the
+    // partition cannot put an older count back over the new owner's. A row
+    // written before versions existed has its updated_at as write timestamp,
+    // below the version any later claim starts from.
     await forEachConcurrently(partitionBatches<VersionedRow>(rows), CONCURRENCY, (batch) =>
       this.session.client.batch(
         batch.map((row) => ({ query: this.upsert, params: row.params })),
         {
           prepare: true,
           logged: false,
-          timestamp: types.Long.fromNumber((batch[0]?.versionMs ?? 0) * 1000),
+          timestamp: types.Long.fromNumber((batch[0]?.version ?? 0) * 1000),
         },
       ),
     );
@@ -191,6 +194,9 @@ export class CassandraWindowStore extends WindowStore {
       firstEventMs: toMs(row.get('first_event_at')),
       lastEventMs: toMs(row.get('last_event_at')),
       updatedAtMs: toMs(row.get('updated_at')),
+      // Rows from before versions were kept: their version was updated_at.
+      version:
+        row.get('version') === null ? toMs(row.get('updated_at')) : toNumber(row.get('version')),
     };
   }
 }

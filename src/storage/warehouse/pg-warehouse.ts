@@ -59,6 +59,7 @@ const WINDOW_COLUMNS = [
   'top_mentions',
   'is_final',
   'sentiment_model',
+  'version',
 ] as const;
 
 const TREND_COLUMNS = [
@@ -192,6 +193,7 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
         topListJson(w.topMentions),
         w.final,
         warehouseText(w.sentimentModel, 256),
+        w.version,
       ],
     );
     await this.withClient((client) =>
@@ -202,8 +204,9 @@ export class PgWarehouse extends Warehouse implements OnModuleInit, OnApplicatio
           table: 'fact_windows',
           columns: WINDOW_COLUMNS,
           keyColumns: ['subreddit', 'window_spec', 'window_start'],
-          // A window row is recomputed as events arrive: a late load must not bring back an older count.
-          versionColumn: 'updated_at',
+          // A window row is recomputed as events arrive: a late load must not
+          // bring back an older count (see WindowRecord.version).
+          versionColumn: 'version',
         },
         rows,
         this.dialect.load,

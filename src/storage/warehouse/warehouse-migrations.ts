@@ -105,6 +105,19 @@ const MIGRATIONS: readonly Migration[] = [
       ) ${d.tableAttributes('fact_trends')}`,
     ],
   },
+  {
+    id: 6,
+    name: 'window versions',
+    // The merge keeps the row with the highest version (WindowRecord.version),
+    // no longer the latest updated_at. Rows from before had updated_at as
+    // their version: that is what they keep.
+    statements: (s) => [
+      `ALTER TABLE ${s}.fact_windows ADD COLUMN version BIGINT`,
+      `UPDATE ${s}.fact_windows
+        SET version = CAST(EXTRACT(EPOCH FROM updated_at) * 1000 AS BIGINT)
+        WHERE version IS NULL`,
+    ],
+  },
 ];
 
 const ATTEMPTS = 3;

@@ -44,8 +44,8 @@ export class PartitionRuntime {
   lastFlushMs: number;
   /** When the last checkpoint was saved (or the state restored). */
   lastCheckpointMs: number;
-  /** Version (updatedAtMs) of the last window rows written: versions only go up. */
-  lastVersionMs = 0;
+  /** Version of the last window rows written (see nextVersion). */
+  private lastVersion = 0;
   /** What flushes since the last checkpoint changed, for the next one to save. */
   pendingCheckpoint: CheckpointDelta | null = null;
   /** Whether the last trend report said the live lane was idle (MinutesReport.idle). */
@@ -81,10 +81,34 @@ export class PartitionRuntime {
   /** The state was rebuilt from a checkpoint claimed with `epoch`. */
   restored(epoch: number, checkpointOffset: bigint | null, nowMs: number): void {
     this.epoch = epoch;
+    this.lastVersion = Math.max(nowMs, this.lastVersion);
     this.checkpointOffset = checkpointOffset;
     this.lastFlushMs = nowMs;
     this.lastCheckpointMs = nowMs;
     this.pendingCheckpoint = null;
+  }
+
+  /**
+   * The version of the next flush's window rows: the time the partition was
+   * claimed, plus one per flush since. Versions are how every store fences a
+   * server that lost the partition without noticing (paused past the Kafka
+   * session timeout, then resumed): whatever its clock says when it resumes,
+   * its versions go on from its own claim, one per flush, while the new
+   * owner's start at its later claim. As long as a partition flushes less
+   * than once a millisecond, a version is never ahead of the clock, so the
+   * next claim (by any server whose clock is not behind by more than the
+   * time since this claim) starts above every version this owner wrote.
+   *
+   * Why not Kafka transactions: they fence only what goes to Kafka, and the
+   * window rows that matter are in Cassandra and the warehouse. Why not a
+   * conditional write checking the epoch: a lightweight transaction per
+   * window row is a Paxos round per row in Cassandra, and the warehouse
+   * would need the epoch table in every merge. A version each store already
+   * compares costs nothing per write.
+   */
+  nextVersion(): number {
+    this.lastVersion += 1;
+    return this.lastVersion;
   }
 
   /** The checkpoint now covers offsets before `nextOffset`. */

@@ -1,4 +1,5 @@
 import { formatPosition, LiveFeed, parsePosition } from '@app/query/live/live-feed';
+import { NewestVersions } from '@app/query/live/newest-versions';
 
 interface Got {
   readonly ids: string[];
@@ -134,6 +135,18 @@ describe('LiveFeed', () => {
     expect(parsePosition(got.ids[0] ?? '')).toEqual(new Map([[0, 2n]]));
   });
 
+  it('moves past a record it passes over: not sent, and a resume starts after it', () => {
+    const feed = new LiveFeed<string>(100);
+    const { got } = client(feed, null);
+    feed.publish(0, 1n, 'a');
+    feed.pass(0, 2n);
+    feed.publish(0, 3n, 'c');
+    expect(got.values).toEqual(['a', 'c']);
+    expect(feed.nextOffset(0)).toBe(4n);
+    const resumed = client(feed, got.ids[0] ?? null);
+    expect(resumed.got.values).toEqual(['c']);
+  });
+
   it('ignores records read again after a rebalance of its own group', () => {
     const feed = new LiveFeed<string>(100);
     const { got } = client(feed, null);
@@ -150,5 +163,22 @@ describe('LiveFeed', () => {
     expect(parsePosition(formatPosition(position))).toEqual(position);
     expect(parsePosition('not-an-id')).toBeNull();
     expect(parsePosition('')).toBeNull();
+  });
+});
+
+describe('NewestVersions', () => {
+  it('admits a window only at or above the newest version seen, and forgets the least recently updated', () => {
+    const versions = new NewestVersions(2);
+    expect(versions.admit('a', 10)).toBe(true);
+    expect(versions.admit('a', 12)).toBe(true);
+    // A server that lost the partition publishes its older row late.
+    expect(versions.admit('a', 11)).toBe(false);
+    expect(versions.admit('a', 12)).toBe(true);
+    expect(versions.admit('b', 5)).toBe(true);
+    expect(versions.admit('a', 13)).toBe(true);
+    // 'b' is now the least recently updated: a third window pushes it out.
+    expect(versions.admit('c', 1)).toBe(true);
+    expect(versions.admit('a', 12)).toBe(false);
+    expect(versions.admit('b', 1)).toBe(true);
   });
 });

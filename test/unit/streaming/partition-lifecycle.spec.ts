@@ -75,7 +75,7 @@ class MemoryWindowStore extends WindowStore {
     for (const w of windows) {
       const key = `${w.subreddit}|${w.window}|${w.windowStartMs}`;
       const old = this.rows.get(key);
-      if (!old || old.updatedAtMs <= w.updatedAtMs) this.rows.set(key, w);
+      if (!old || old.version <= w.version) this.rows.set(key, w);
     }
     return Promise.resolve();
   }
@@ -423,6 +423,36 @@ describe('partition lifecycle: the real engine with in-memory stores and a recor
     expect(otherLog.some((c) => c.kind === 'commit' && c.offset === '90')).toBe(true);
     expect(stored(stores.windows)).toEqual(truth(input));
     expect(stores.checkpoints.outcomes()).toEqual(allApplied(90));
+  });
+
+  it("keeps the new owner's rows when a server that lost the partition without noticing resumes later", async () => {
+    const log: Call[] = [];
+    const clock = new ManualClock(T0);
+    const stores = newStores(log);
+    const zombie = server(clock, stores, log);
+    const input = events(90);
+    await zombie.service.processBatch(batch(input, 0, 30));
+    clock.advance(6000);
+    await zombie.service.processBatch(batch(input, 30, 60));
+    await until(() => stores.checkpoints.nextOffset === '60', 'the first checkpoint');
+    // It takes more, then stops (SIGSTOP) before its next flush is due.
+    await zombie.service.processBatch(batch(input, 60, 75));
+
+    // Past the session timeout another server owns the partition, reads on from the checkpoint and flushes.
+    clock.advance(30_000);
+    const owner = server(clock, stores, []);
+    await owner.service.processBatch(batch(input, 60, 90));
+    clock.advance(6_000);
+    await owner.service.processBatch(batch(input, 89, 90));
+    await until(() => stores.checkpoints.nextOffset === '90', "the new owner's checkpoint");
+    expect(stored(stores.windows)).toEqual(truth(input));
+
+    // Resumed (SIGCONT) a minute later, its clock far ahead of the new owner's
+    // flushes, it writes what it held: no row goes back to its older counts.
+    clock.advance(60_000);
+    await zombie.service.processBatch(batch(input, 75, 76));
+    await until(() => zombie.service.status().state === 'paused', 'the fenced pause');
+    expect(stored(stores.windows)).toEqual(truth(input));
   });
 
   it('rebuilds from the checkpoint on a rebalance, so re-delivered offsets are not counted twice', async () => {
