@@ -24,7 +24,8 @@ export interface OutgoingMessage {
 export class KafkaConnection extends MessageBroker implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaConnection.name);
   readonly client: Kafka;
-  private readonly producer: Producer;
+  private producer: Producer;
+  private replacing: Promise<void> | null = null;
   private readonly admin: Admin;
   private lastError: string | null = null;
   private readonly partitionCounts = new Map<string, number>();
@@ -38,19 +39,46 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
       logCreator: nestKafkaLogCreator,
       retry: { initialRetryTime: 300, retries: 8 },
     });
+    this.producer = this.createProducer();
+    this.admin = this.client.admin();
+  }
+
+  private createProducer(): Producer {
     // One in-flight request keeps the idempotent producer's per-partition
     // sequence numbers in order; batching keeps throughput.
-    this.producer = this.client.producer({
+    return this.client.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
       // Bounded, so a long Kafka outage surfaces as an error in the stream's
-      // status; the stream then retries the same batch, and any duplicate this
-      // creates is removed downstream by fullname.
+      // status; the stream then retries the same batch, reading back what a
+      // failed attempt left on the topic first (see EventSink.publishedSince).
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
-    this.admin = this.client.admin();
+  }
+
+  /**
+   * A new producer (a new producer id, sequences from zero) in place of one
+   * the brokers no longer accept. After brokers die mid-request, a partition's
+   * sequence can be out of step with what its new leader has (a timed-out
+   * batch that was in fact written, or lost): kafkajs then fails every later
+   * send to it with OUT_OF_ORDER_SEQUENCE_NUMBER and never recovers. Whatever
+   * the broken producer may have written twice is harmless: outputs are
+   * upserts by key, and ingest reads back before it retries.
+   */
+  private replaceProducer(broken: Producer): Promise<void> {
+    if (this.producer !== broken) return Promise.resolve();
+    this.replacing ??= (async () => {
+      const fresh = this.createProducer();
+      await fresh.connect();
+      this.producer = fresh;
+      this.logger.warn("Kafka refused the producer's sequence numbers; using a new producer");
+      void broken.disconnect().catch(() => undefined);
+    })().finally(() => {
+      this.replacing = null;
+    });
+    return this.replacing;
   }
 
   async onModuleInit(): Promise<void> {
@@ -176,9 +204,10 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
    */
   async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    const producer = this.producer;
     try {
       for (const request of produceRequests(messages)) {
-        await this.producer.send({
+        await producer.send({
           topic,
           acks: -1,
           messages: request.map((m): Message => ({
@@ -192,6 +221,7 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
       this.lastError = null;
     } catch (error) {
       this.lastError = error instanceof Error ? error.message : String(error);
+      if (producerStateLost(error)) await this.replaceProducer(producer).catch(() => undefined);
       throw error;
     }
   }
@@ -212,4 +242,21 @@ export class KafkaConnection extends MessageBroker implements OnModuleInit, OnAp
       return { status: 'down', detail: error instanceof Error ? error.message : String(error) };
     }
   }
+}
+
+/** Errors after which the brokers will not take this producer's sequence numbers again. */
+const PRODUCER_STATE_ERRORS = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+]);
+
+/** Whether `error`, or an error it wraps (kafkajs wraps the last one after its retries), is one of those. */
+export function producerStateLost(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; depth++) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string' && PRODUCER_STATE_ERRORS.has(type)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
