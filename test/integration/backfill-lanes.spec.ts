@@ -24,6 +24,7 @@ import {
   buildDump,
   loadRecordedItems,
   type RecordedItem,
+  retimed,
   tempDir,
   writeDump,
 } from '../support/replay-dumps';
@@ -41,24 +42,6 @@ const sentimentOf = scoredOnce(serverSentimentOf(serverSentimentScorer()));
  * over with new ids, one item every `spacingS` seconds from `startUtc`, oldest
  * first as in a dump.
  */
-function retimed(startUtc: number, spacingS: number, copies: number, tag: string): RecordedItem[] {
-  const items = loadRecordedItems();
-  const out: RecordedItem[] = [];
-  for (let copy = 0; copy < copies; copy++) {
-    for (const item of items) {
-      const id = `${String(item.data.id)}${tag}${copy}`;
-      const data: Record<string, unknown> = {
-        ...item.data,
-        id,
-        name: `${item.kind}_${id}`,
-        created_utc: startUtc + out.length * spacingS,
-      };
-      out.push({ kind: item.kind, data });
-    }
-  }
-  return out;
-}
-
 function toEvents(
   items: readonly RecordedItem[],
   streamId: string,

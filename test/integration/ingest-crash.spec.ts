@@ -2,14 +2,7 @@ import { normaliseRedditItem } from '@app/ingest/domain/reddit-normaliser';
 import { dropNamespace } from '../support/cleanup';
 import { eventually, testNamespace, type TestNamespace } from '../support/environment';
 import { readTopic, topicSize } from '../support/kafka-topics';
-import {
-  buildDump,
-  expectedEvents,
-  loadRecordedItems,
-  type RecordedItem,
-  tempDir,
-  writeDump,
-} from '../support/replay-dumps';
+import { buildDump, expectedEvents, retimed, tempDir, writeDump } from '../support/replay-dumps';
 import { ServerProcess } from '../support/server-process';
 
 jest.setTimeout(600_000);
@@ -23,21 +16,6 @@ jest.setTimeout(600_000);
 
 const SYNTHETIC_ITEMS = 8_000;
 const KILLS = 3;
-
-/** The recorded items `copies` times over with fresh ids, one second apart from `startUtc`. */
-function retimed(startUtc: number, copies: number): RecordedItem[] {
-  const out: RecordedItem[] = [];
-  for (let copy = 0; copy < copies; copy++) {
-    for (const item of loadRecordedItems()) {
-      const id = `${String(item.data.id)}k${copy}`;
-      out.push({
-        kind: item.kind,
-        data: { ...item.data, id, name: `${item.kind}_${id}`, created_utc: startUtc + out.length },
-      });
-    }
-  }
-  return out;
-}
 
 interface StreamStatus {
   readonly state: string;
@@ -58,7 +36,7 @@ afterAll(async () => {
 
 describe('ingest through kill -9', () => {
   it('a replay and a live stream, the server killed three times: every source item once on the events topic', async () => {
-    const dump = buildDump(retimed(Date.UTC(2024, 4, 1) / 1000, 20));
+    const dump = buildDump(retimed(Date.UTC(2024, 4, 1) / 1000, 1, 20, 'k'));
     writeDump(folder.dir, 'history.jsonl', dump.text);
     // What the replay publishes: the dump's items that normalise (the rest are dead-lettered).
     const replayFullnames = new Set(

@@ -140,6 +140,33 @@ export function overLongLine(item: RecordedItem, bytes: number): DumpLineSpec {
   };
 }
 
+/**
+ * The recorded items `copies` times over, each copy with fresh ids (`<id><tag><copy>`),
+ * `spacingS` seconds apart from `startUtc`: as many distinct real items as a test needs.
+ */
+export function retimed(
+  startUtc: number,
+  spacingS: number,
+  copies: number,
+  tag: string,
+): RecordedItem[] {
+  const items = loadRecordedItems();
+  const out: RecordedItem[] = [];
+  for (let copy = 0; copy < copies; copy++) {
+    for (const item of items) {
+      const id = `${String(item.data.id)}${tag}${copy}`;
+      const data: Record<string, unknown> = {
+        ...item.data,
+        id,
+        name: `${item.kind}_${id}`,
+        created_utc: startUtc + out.length * spacingS,
+      };
+      out.push({ kind: item.kind, data });
+    }
+  }
+  return out;
+}
+
 export interface BuiltDump {
   readonly lines: readonly DumpLineSpec[];
   readonly text: string;

@@ -73,23 +73,24 @@ export class LiveFeed<T> {
   }
 
   /** A record read from the topic, in each partition's offset order. */
-  /** Moves past a record that is not to be published (see LiveService's version check). */
-  pass(partition: number, offset: bigint): void {
-    const expected = this.next.get(partition);
-    if (expected !== undefined && offset < expected) return;
-    if (!this.floor.has(partition)) this.begin(partition, offset);
-    this.next.set(partition, offset + 1n);
-  }
-
   publish(partition: number, offset: bigint, value: T): void {
-    const expected = this.next.get(partition);
-    if (expected !== undefined && offset < expected) return; // Read again after a rebalance.
-    if (!this.floor.has(partition)) this.begin(partition, offset);
-    this.next.set(partition, offset + 1n);
+    if (!this.pass(partition, offset)) return;
     const entry = { partition, offset, value };
     this.entries.push(entry);
     this.evict();
     for (const subscription of this.subscriptions) this.deliver(subscription, entry);
+  }
+
+  /**
+   * Moves past a record without publishing it (LiveService's version check
+   * uses it alone). False for a record read again after a rebalance.
+   */
+  pass(partition: number, offset: bigint): boolean {
+    const expected = this.next.get(partition);
+    if (expected !== undefined && offset < expected) return false;
+    if (!this.floor.has(partition)) this.begin(partition, offset);
+    this.next.set(partition, offset + 1n);
+    return true;
   }
 
   /**
