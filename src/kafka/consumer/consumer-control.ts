@@ -62,14 +62,40 @@ export class ConsumerControl {
   }
 
   pause(topic: string, partition: number): void {
-    this.handle?.pause(topic, partition);
+    this.steer('pause', topic, partition, (handle) => handle.pause(topic, partition));
   }
 
   resume(topic: string, partition: number): void {
-    this.handle?.resume(topic, partition);
+    this.steer('resume', topic, partition, (handle) => handle.resume(topic, partition));
   }
 
   seek(topic: string, partition: number, offset: string): void {
-    this.handle?.seek(topic, partition, offset);
+    this.steer(`seek to ${offset}`, topic, partition, (handle) =>
+      handle.seek(topic, partition, offset),
+    );
+  }
+
+  /**
+   * kafkajs refuses pause, resume and seek while it restarts a crashed
+   * consumer (it has no group then), which is exactly when stores and brokers
+   * are failing. Skipping them loses nothing: the restarted consumer rejoins
+   * the group, and on every join each partition is rebuilt from its
+   * checkpoint, unpaused, and read from its committed offset. Letting the
+   * error escape would instead end the process from inside a failed flush.
+   */
+  private steer(
+    what: string,
+    topic: string,
+    partition: number,
+    act: (handle: ConsumerHandle) => void,
+  ): void {
+    if (!this.handle) return;
+    try {
+      act(this.handle);
+    } catch (error) {
+      this.logger.warn(
+        `${what} ${topic}/${partition} skipped (the partition is rebuilt from its checkpoint when the consumer rejoins): ${String(error)}`,
+      );
+    }
   }
 }

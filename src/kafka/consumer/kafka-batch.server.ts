@@ -51,6 +51,9 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(KafkaBatchServer.name);
   private consumer: Consumer | null = null;
+  private closed = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private restarts = 0;
 
   constructor(private readonly options: KafkaBatchServerOptions) {
     super();
@@ -66,6 +69,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
     this.options.control.detach();
     await this.consumer?.disconnect();
     this.consumer = null;
@@ -96,8 +102,16 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     const consumer = this.consumer;
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart || consumer !== this.consumer) return;
+      this.log.error(
+        `the consumer stopped on ${event.payload.error.name}: ${event.payload.error.message}; kafkajs does not restart after this error, so a new consumer joins the group`,
+      );
+      this.scheduleRestart();
+    });
     consumer.on(consumer.events.REBALANCING, () => this.options.control.rebalancing());
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.restarts = 0;
       const assignment = new Map<string, number[]>(
         Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => [
           topic,
@@ -125,6 +139,38 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     this.log.log(
       `consuming ${subscriptions.map((s) => s.topic).join(', ')} as group ${this.options.groupId}`,
     );
+  }
+
+  /**
+   * kafkajs restarts its consumer after retriable errors only; after any
+   * other (a refused request, an unexpected broker answer) it stays stopped
+   * and the server would go on serving with nothing consumed. A new consumer
+   * joins the group instead; the join rebuilds every partition from its
+   * checkpoint, as any rebalance does, so nothing is lost or counted twice.
+   */
+  private scheduleRestart(): void {
+    if (this.closed || this.restartTimer) return;
+    const delayMs = Math.min(60_000, 1000 * 2 ** Math.min(this.restarts, 6));
+    this.restarts++;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      void this.restart();
+    }, delayMs);
+    this.restartTimer.unref();
+  }
+
+  private async restart(): Promise<void> {
+    if (this.closed) return;
+    const old = this.consumer;
+    this.options.control.detach();
+    this.consumer = null;
+    await old?.disconnect().catch(() => undefined);
+    try {
+      await this.start();
+    } catch (error) {
+      this.log.error(`the new consumer did not start (${String(error)}); trying again`);
+      this.scheduleRestart();
+    }
   }
 
   private async handleBatch(

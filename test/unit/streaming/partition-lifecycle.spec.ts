@@ -47,19 +47,28 @@ type Call =
   | { kind: 'save'; nextOffset: string };
 
 class RecordingHandle implements ConsumerHandle {
+  /** As kafkajs does while it restarts a crashed consumer: no group, so no pause, resume or seek. */
+  restarting = false;
   constructor(private readonly log: Call[]) {}
   commit(_t: string, _p: number, nextOffset: string): Promise<void> {
     this.log.push({ kind: 'commit', offset: nextOffset });
     return Promise.resolve();
   }
   pause(): void {
+    this.refuseWhileRestarting();
     this.log.push({ kind: 'pause' });
   }
   resume(): void {
+    this.refuseWhileRestarting();
     this.log.push({ kind: 'resume' });
   }
   seek(_t: string, _p: number, offset: string): void {
+    this.refuseWhileRestarting();
     this.log.push({ kind: 'seek', offset });
+  }
+  private refuseWhileRestarting(): void {
+    if (this.restarting)
+      throw new Error('Consumer group was not initialized, consumer#run must be called first');
   }
 }
 
@@ -182,6 +191,7 @@ const allApplied = (count: number) => ({
 interface Server {
   readonly service: StreamingService;
   readonly control: ConsumerControl;
+  readonly handle: RecordingHandle;
   readonly metrics: MetricsService;
   readonly log: Call[];
 }
@@ -207,7 +217,8 @@ function server(
   });
   const metrics = new MetricsService();
   const control = new ConsumerControl();
-  control.attach(new RecordingHandle(log));
+  const handle = new RecordingHandle(log);
+  control.attach(handle);
   const sinks = new NullSinks();
   const writer = new OutputWriter(
     stores.posts,
@@ -237,7 +248,7 @@ function server(
   // start the flushes.
   service.onModuleInit();
   control.assigned(new Map([[TOPIC, [PARTITION]]]));
-  return { service, control, metrics, log };
+  return { service, control, handle, metrics, log };
 }
 
 function events(count: number): RedditEvent[] {
@@ -384,6 +395,40 @@ describe('partition lifecycle: the real engine with in-memory stores and a recor
     clock.advance(6000);
     await service.processBatch({ ...batch(input, 89, 90) });
     await until(() => stores.checkpoints.nextOffset === '90', 'the checkpoint after the retry');
+    expect(stored(stores.windows)).toEqual(truth(input));
+    expect(stores.checkpoints.outcomes()).toEqual(allApplied(90));
+  });
+
+  it('survives a store failure while the consumer restarts (no pause possible), and rebuilds exactly on the rejoin', async () => {
+    const log: Call[] = [];
+    const clock = new ManualClock(T0);
+    const stores = newStores(log);
+    const { service, control, handle } = server(clock, stores, log);
+    const input = events(90);
+
+    await service.processBatch(batch(input, 0, 30));
+    clock.advance(6000);
+    await service.processBatch(batch(input, 30, 60));
+    await until(() => stores.checkpoints.nextOffset === '60', 'the first checkpoint');
+
+    // Brokers die: kafkajs restarts its consumer while a flush fails. The
+    // pause the failure asks for is refused; the server must go on, not end.
+    handle.restarting = true;
+    stores.windows.failNext = 1;
+    clock.advance(6000);
+    await service.processBatch(batch(input, 60, 75));
+    await until(() => service.status().state === 'paused', 'the failed flush');
+    await sleep(AFTER_BACKOFF_MS);
+    expect(log.some((c) => c.kind === 'pause')).toBe(false);
+
+    // The restarted consumer rejoins and reads on from the committed offset (60).
+    handle.restarting = false;
+    control.assigned(new Map([[TOPIC, [PARTITION]]]));
+    expect(service.status().state).toBe('running');
+    await service.processBatch(batch(input, 60, 90));
+    clock.advance(6000);
+    await service.processBatch(batch(input, 89, 90));
+    await until(() => stores.checkpoints.nextOffset === '90', 'the checkpoint after the rejoin');
     expect(stored(stores.windows)).toEqual(truth(input));
     expect(stores.checkpoints.outcomes()).toEqual(allApplied(90));
   });
