@@ -118,6 +118,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly trendScopes = new Gauge<'state'>({
+    name: 'reddit_trend_scopes',
+    help: 'Subreddits (per event-time lane) with trend history on the partitions held here: active, or dormant (silent for a day, kept as their first and last minute for 30 days).',
+    labelNames: ['state'],
+    registers: [this.registry],
+  });
+
   readonly liveClients = new Gauge<'topic'>({
     name: 'reddit_live_clients',
     help: 'Clients connected to the live (Server-Sent Events) feeds, by topic (windows, trends).',

@@ -362,8 +362,18 @@ export class StreamingService implements OnModuleInit, BeforeApplicationShutdown
     this.metrics.windowsOpen.set(this.engine.openWindowCount);
     this.metrics.dedupeFullnames.set(this.engine.seenCount);
     let terms = 0;
-    for (const runtime of this.partitions.all) terms += runtime.trends?.trackedTerms ?? 0;
+    let active = 0;
+    let dormant = 0;
+    for (const runtime of this.partitions.all) {
+      if (!runtime.trends) continue;
+      terms += runtime.trends.trackedTerms;
+      const scopes = runtime.trends.scopeCounts;
+      active += scopes.active;
+      dormant += scopes.dormant;
+    }
     this.metrics.trendTermsTracked.set(terms);
+    this.metrics.trendScopes.set({ state: 'active' }, active);
+    this.metrics.trendScopes.set({ state: 'dormant' }, dormant);
     for (const runtime of this.partitions.all) this.flusher.flushWhenReady(runtime);
   }
 }

@@ -19,12 +19,25 @@ import { type TrendOptions } from './trend-options';
 const MINUTE_MS = 60_000;
 const LIVE_LANE = 'live';
 const SEP = '\u0000';
+/** Event time between sweeps of a lane's idle scopes (memory only; see `sweepIdle`). */
+const SWEEP_EVERY_MS = 10 * MINUTE_MS;
 
 export interface PartitionTrendsOptions {
   readonly terms: TrendOptions;
   readonly shifts: ShiftOptions;
   /** Distinct keywords (and, apart, mentions) one subreddit-minute counts exactly. */
   readonly minuteTerms: number;
+  /**
+   * Minutes a subreddit may go without a judged minute before its history
+   * is dropped down to its first and last minute (default a day). By then
+   * its baselines keep (1 - slowAlpha)^1440, about 0.03%, of their level:
+   * below the floor rate for any term seen fewer than ~600 times a minute.
+   * So when it comes back it is judged as it would have been, except that
+   * its terms are new again for the warm-up and its mood is learnt anew.
+   */
+  readonly idleScopeMinutes?: number;
+  /** Minutes after which a dropped subreddit is forgotten altogether, warm-up included (default 30 days). */
+  readonly forgetScopeMinutes?: number;
 }
 
 /** A rising term, a mood shift or an activity burst, as found in one judged minute. */
@@ -101,6 +114,16 @@ interface ScopeJSON {
   readonly shifts: SubredditShiftsJSON | null;
 }
 
+/** A scope idle past the limit: all its revival needs (its first and last judged minute). */
+interface DormantScope {
+  readonly firstMinuteMs: number;
+  readonly lastMinuteMs: number;
+}
+
+interface DormantScopeJSON {
+  readonly dormant: DormantScope;
+}
+
 const pad = (ms: number): string => String(ms).padStart(15, '0');
 
 /**
@@ -129,12 +152,25 @@ export class PartitionTrends {
   private readonly dirtyScopes = new Set<string>();
   private readonly termDeletes: string[] = [];
   private readonly scopeDeletes: string[] = [];
+  private readonly dormant = new Map<string, DormantScope>();
+  /** Per lane, the latest minute judged when its idle scopes were last swept (memory only). */
+  private readonly sweptAt = new Map<string, number>();
+  private readonly idleMs: number;
+  private readonly forgetMs: number;
 
-  constructor(private readonly options: PartitionTrendsOptions) {}
+  constructor(private readonly options: PartitionTrendsOptions) {
+    this.idleMs = (options.idleScopeMinutes ?? 24 * 60) * MINUTE_MS;
+    this.forgetMs = (options.forgetScopeMinutes ?? 30 * 24 * 60) * MINUTE_MS;
+  }
 
   /** Minutes counted into and not yet judged. */
   get openMinutes(): number {
     return this.minutes.size;
+  }
+
+  /** Subreddits (and lanes) with a history held, and those dropped to their first and last minute. */
+  get scopeCounts(): { readonly active: number; readonly dormant: number } {
+    return { active: this.scopes.size, dormant: this.dormant.size };
   }
 
   /** Terms with a baseline, over every subreddit and kind. */
@@ -195,6 +231,7 @@ export class PartitionTrends {
     const contributions: MinuteContribution[] = [];
     let minutes = 0;
     const endedLanes = new Set<string>();
+    const latestJudged = new Map<string, number>();
     for (const key of [...this.minutes.keys()].sort()) {
       const minute = this.minutes.get(key);
       if (!minute) continue;
@@ -205,6 +242,7 @@ export class PartitionTrends {
       this.minutes.delete(key);
       this.dirtyMinutes.delete(key);
       this.judgedMinutes.add(key);
+      latestJudged.set(minute.lane, Math.max(latestJudged.get(minute.lane) ?? 0, minute.minuteMs));
       minutes++;
       findings.push(...this.judgeMinute(minute));
       if (minute.lane === LIVE_LANE)
@@ -215,6 +253,7 @@ export class PartitionTrends {
         endedLanes.add(scope.lane);
     }
     for (const lane of endedLanes) this.forgetLane(lane);
+    for (const [lane, latestMs] of latestJudged) this.sweepIdle(lane, latestMs);
     return { findings, minutes, contributions };
   }
 
@@ -259,6 +298,12 @@ export class PartitionTrends {
     }
     for (const key of this.judgedMinutes) deletes.push({ kind: 'trend-minute', key });
     for (const key of this.dirtyScopes) {
+      const dormant = this.dormant.get(key);
+      if (dormant) {
+        const json: DormantScopeJSON = { dormant };
+        upserts.push({ kind: 'trend-scope', key, data: JSON.stringify(json) });
+        continue;
+      }
       const scope = this.scopes.get(key);
       if (!scope) continue;
       const tables: Partial<Record<TermKind, TermTableHeader>> = {};
@@ -277,8 +322,13 @@ export class PartitionTrends {
       const json: ScopeJSON = { tables, shifts: scope.shifts?.toJSON() ?? null };
       upserts.push({ kind: 'trend-scope', key, data: JSON.stringify(json) });
     }
-    for (const key of this.termDeletes) deletes.push({ kind: 'trend-term', key });
-    for (const key of this.scopeDeletes) deletes.push({ kind: 'trend-scope', key });
+    // A scope dropped and back within one checkpoint deletes and upserts the
+    // same items; in one batch the delete would win, so it is left out.
+    const upserted = new Set(upserts.map((u) => `${u.kind}${SEP}${u.key}`));
+    for (const key of this.termDeletes)
+      if (!upserted.has(`trend-term${SEP}${key}`)) deletes.push({ kind: 'trend-term', key });
+    for (const key of this.scopeDeletes)
+      if (!upserted.has(`trend-scope${SEP}${key}`)) deletes.push({ kind: 'trend-scope', key });
     this.dirtyMinutes.clear();
     this.judgedMinutes.clear();
     this.dirtyScopes.clear();
@@ -302,7 +352,9 @@ export class PartitionTrends {
           counts: MinuteCounts.fromJSON(JSON.parse(item.data) as MinuteCountsJSON),
         });
       } else if (item.kind === 'trend-scope') {
-        scopes.push([item.key, JSON.parse(item.data) as ScopeJSON]);
+        const json = JSON.parse(item.data) as ScopeJSON | DormantScopeJSON;
+        if ('dormant' in json) this.dormant.set(item.key, json.dormant);
+        else scopes.push([item.key, json]);
       } else if (item.kind === 'trend-term') {
         const [lane, subreddit, kind, term] = item.key.split(SEP);
         const table = `${lane}${SEP}${subreddit}${SEP}${kind}`;
@@ -337,15 +389,23 @@ export class PartitionTrends {
     this.dirtyScopes.clear();
     this.termDeletes.length = 0;
     this.scopeDeletes.length = 0;
+    this.dormant.clear();
+    this.sweptAt.clear();
   }
 
   private judgeMinute(minute: OpenMinute): TrendFinding[] {
     const scopeKey = `${minute.lane}${SEP}${minute.subreddit}`;
     let scope = this.scopes.get(scopeKey);
-    if (!scope) {
-      scope = { lane: minute.lane, subreddit: minute.subreddit, tables: new Map(), shifts: null };
-      this.scopes.set(scopeKey, scope);
+    // Judged by the minute itself, so that whether a sweep got there first changes nothing.
+    if (
+      scope &&
+      scope.tables.size > 0 &&
+      spanOf(scope).lastMinuteMs < minute.minuteMs - this.idleMs
+    ) {
+      this.putToSleep(scopeKey, scope);
+      scope = undefined;
     }
+    scope ??= this.wake(scopeKey, minute);
     this.dirtyScopes.add(scopeKey);
     const findings: TrendFinding[] = [];
     const { lane, subreddit, minuteMs, counts } = minute;
@@ -388,7 +448,75 @@ export class PartitionTrends {
     return findings;
   }
 
+  /**
+   * A scope for `minute`'s subreddit: new, or woken from its dormant record.
+   * A woken scope has its first and last minute and nothing else: it is
+   * past its warm-up, every baseline at zero (what a day of silence leaves
+   * of them), its terms new, its mood to be learnt again.
+   */
+  private wake(key: string, minute: OpenMinute): Scope {
+    const dormant = this.dormant.get(key);
+    this.dormant.delete(key);
+    const scope: Scope = {
+      lane: minute.lane,
+      subreddit: minute.subreddit,
+      tables: new Map(),
+      shifts: null,
+    };
+    if (dormant && dormant.lastMinuteMs >= minute.minuteMs - this.forgetMs) {
+      for (const kind of TERM_KINDS) scope.tables.set(kind, TermTable.fromParts(dormant, []));
+      scope.shifts = SubredditShifts.resting(dormant.firstMinuteMs, dormant.lastMinuteMs);
+    }
+    this.scopes.set(key, scope);
+    return scope;
+  }
+
+  /** Drops a scope's history down to its dormant record, deleting its checkpointed terms. */
+  private putToSleep(key: string, scope: Scope): void {
+    for (const [kind, table] of scope.tables) {
+      const { deletes } = table.takeChanges();
+      for (const term of [...table.termNames(), ...deletes])
+        this.termDeletes.push(termKey(key, kind, term));
+    }
+    this.scopes.delete(key);
+    this.dormant.set(key, spanOf(scope));
+    this.dirtyScopes.add(key);
+  }
+
+  /**
+   * Every ten minutes of a lane's event time: drops the scopes that judged
+   * nothing in the idle limit before `latestMs`, the latest minute the lane
+   * just judged, and forgets the dormant ones past the forget limit. This
+   * frees only what judging would drop anyway: every minute counted from
+   * now on is at least the lane's watermark minus a minute, so after
+   * `latestMs` (a lane that ended and resumed refuses the minutes it had
+   * closed), and a scope swept here would be dropped, or forgotten, when it
+   * next judged a minute. What is judged, and so every finding, is the same
+   * whenever the sweeps run (they follow the flushes, not the messages).
+   */
+  private sweepIdle(lane: string, latestMs: number): void {
+    const last = this.sweptAt.get(lane);
+    if (last !== undefined && latestMs < last + SWEEP_EVERY_MS) return;
+    this.sweptAt.set(lane, latestMs);
+    for (const [key, scope] of this.scopes) {
+      if (
+        scope.lane === lane &&
+        scope.tables.size > 0 &&
+        spanOf(scope).lastMinuteMs < latestMs - this.idleMs
+      )
+        this.putToSleep(key, scope);
+    }
+    for (const [key, dormant] of this.dormant) {
+      if (key.startsWith(`${lane}${SEP}`) && dormant.lastMinuteMs < latestMs - this.forgetMs) {
+        this.dormant.delete(key);
+        this.dirtyScopes.delete(key);
+        this.scopeDeletes.push(key);
+      }
+    }
+  }
+
   private forgetLane(lane: string): void {
+    this.sweptAt.delete(lane);
     for (const [key, scope] of this.scopes) {
       if (scope.lane !== lane) continue;
       for (const [kind, table] of scope.tables) {
@@ -400,7 +528,25 @@ export class PartitionTrends {
       this.dirtyScopes.delete(key);
       this.scopeDeletes.push(key);
     }
+    for (const key of this.dormant.keys()) {
+      if (!key.startsWith(`${lane}${SEP}`)) continue;
+      this.dormant.delete(key);
+      this.dirtyScopes.delete(key);
+      this.scopeDeletes.push(key);
+    }
   }
+}
+
+/** A scope's first and last judged minute (every kind is judged every minute). */
+function spanOf(scope: Scope): DormantScope {
+  let firstMinuteMs = Number.POSITIVE_INFINITY;
+  let lastMinuteMs = Number.NEGATIVE_INFINITY;
+  for (const table of scope.tables.values()) {
+    const header = table.toHeader();
+    firstMinuteMs = Math.min(firstMinuteMs, header.firstMinuteMs);
+    lastMinuteMs = Math.max(lastMinuteMs, header.lastMinuteMs);
+  }
+  return { firstMinuteMs, lastMinuteMs };
 }
 
 /** Whether the minute starting at `minuteMs` no longer takes events: see `count`. */

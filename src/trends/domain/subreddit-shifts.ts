@@ -87,6 +87,22 @@ export class SubredditShifts {
     return new SubredditShifts(RateBaseline.startingAt(minuteMs), 0, 0, 0, new Map(), new Map());
   }
 
+  /**
+   * A subreddit silent since `lastMinuteMs` long enough that its activity
+   * baseline is as good as zero: past its warm-up (it has judged minutes
+   * since `firstMinuteMs`), expecting nothing, its mood to be learnt again.
+   */
+  static resting(firstMinuteMs: number, lastMinuteMs: number): SubredditShifts {
+    const activity = RateBaseline.fromJSON({
+      fast: 0,
+      slow: 0,
+      variance: 0,
+      lastMinuteMs,
+      minutes: Math.round((lastMinuteMs - firstMinuteMs) / 60_000) + 1,
+    });
+    return new SubredditShifts(activity, 0, 0, 0, new Map(), new Map());
+  }
+
   static fromJSON(json: SubredditShiftsJSON): SubredditShifts {
     return new SubredditShifts(
       RateBaseline.fromJSON(json.activity),

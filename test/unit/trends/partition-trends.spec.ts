@@ -186,6 +186,108 @@ describe('PartitionTrends', () => {
     expect(delta.upserts.filter((u) => u.kind === 'trend-term').length).toBeLessThanOrEqual(250);
   });
 
+  describe('a subreddit that falls silent', () => {
+    // r/space talks for an hour, falls silent for `silentHours`, then comes
+    // back with a surge; r/busy talks all along, so the lane moves on.
+    function silence(silentHours: number): { events: TrendEvent[]; revival: number } {
+      const random = seeded(11);
+      const events: TrendEvent[] = [];
+      const say = (subreddit: string, m: number, word: string): void => {
+        events.push({
+          subreddit,
+          eventTimeMs: minute(m) + Math.floor(random() * MINUTE),
+          keywords: [{ key: word, count: 1 }],
+          mentions: [],
+          sentiment: 0.2,
+        });
+      };
+      const revival = 60 + silentHours * 60;
+      for (let m = 0; m < revival + 20; m++) {
+        say('busy', m, `chat${m % 7}`);
+        if (m < 60) for (let i = 0; i < 5; i++) say('space', m, `word${Math.floor(random() * 30)}`);
+        if (m >= revival)
+          for (let i = 0; i < 40; i++) say('space', m, i < 25 ? 'eclipse' : 'word1');
+      }
+      events.sort((a, b) => a.eventTimeMs - b.eventTimeMs);
+      return { events, revival };
+    }
+
+    /** Feeds `events`, checkpointing every 500 into a store of items, as the server does. */
+    function checkpointed(events: readonly TrendEvent[], store: Map<string, TrendStateItem>) {
+      const feeder = new Feeder(new PartitionTrends(OPTIONS));
+      for (let i = 0; i < events.length; i += 500) {
+        feeder.feed(events.slice(i, i + 500), 3);
+        const delta = feeder.trends.takeCheckpoint();
+        for (const d of delta.deletes) store.delete(`${d.kind}/${d.key}`);
+        for (const u of delta.upserts) store.set(`${u.kind}/${u.key}`, u);
+      }
+      return feeder;
+    }
+
+    it('is dropped to its first and last minute after a day, whenever judging runs, and its revival is still found', () => {
+      const { events, revival } = silence(26);
+      const beforeRevival = events.findIndex((e) => e.eventTimeMs >= minute(revival));
+
+      const store = new Map<string, TrendStateItem>();
+      const often = checkpointed(events.slice(0, beforeRevival), store);
+      // Only r/busy's history is held; r/space's is a dormant record, and the
+      // checkpoint holds none of its terms.
+      expect(often.trends.scopeCounts).toEqual({ active: 1, dormant: 1 });
+      expect(often.trends.trackedTerms).toBe(7);
+      const items = [...store.values()];
+      expect(items.filter((i) => i.kind === 'trend-term' && i.key.includes('space'))).toEqual([]);
+      const dormant = items.find((i) => i.kind === 'trend-scope' && i.key.includes('space'));
+      expect(JSON.parse(dormant?.data ?? '{}')).toEqual({
+        dormant: { firstMinuteMs: minute(0), lastMinuteMs: minute(59) },
+      });
+      often.feed(events.slice(beforeRevival), 3);
+
+      // Judged once at the end (never swept: r/space is dropped as its first
+      // minute back is judged), and restored from the checkpoint before the
+      // revival: the same findings.
+      const once = new Feeder(new PartitionTrends(OPTIONS));
+      once.feed(events, events.length);
+      expect(once.findings).toEqual(often.findings);
+      const restored = new PartitionTrends(OPTIONS);
+      restored.restore(store.values());
+      const newest = Math.max(...events.slice(0, beforeRevival).map((e) => e.eventTimeMs));
+      const replay = new Feeder(restored, newest);
+      replay.feed(events.slice(beforeRevival), 3);
+      const revived = often.findings.filter((f) => f.scope === 'space');
+      expect(replay.findings.filter((f) => f.scope === 'space')).toEqual(revived);
+
+      // The revival shows in its first minute: r/space is past its warm-up
+      // and expects nothing, so the surge is a burst and its terms are new.
+      expect(revived.find((f) => f.kind === 'burst')?.minuteMs).toBe(minute(revival));
+      for (const term of ['eclipse', 'word1'])
+        expect(revived.find((f) => f.term === term)).toMatchObject({
+          minuteMs: minute(revival),
+          isNew: true,
+        });
+    });
+
+    it('within a day keeps its whole history; after 30 days is forgotten and warms up again', () => {
+      const { events: hours, revival: hoursRevival } = silence(20);
+      const recent = new Feeder(new PartitionTrends(OPTIONS));
+      recent.feed(
+        hours.filter((e) => e.eventTimeMs < minute(hoursRevival)),
+        3,
+      );
+      expect(recent.trends.scopeCounts).toEqual({ active: 2, dormant: 0 });
+
+      const { events, revival } = silence(31 * 24);
+      const store = new Map<string, TrendStateItem>();
+      const beforeRevival = events.findIndex((e) => e.eventTimeMs >= minute(revival));
+      const feeder = checkpointed(events.slice(0, beforeRevival), store);
+      expect(feeder.trends.scopeCounts).toEqual({ active: 1, dormant: 0 });
+      expect([...store.values()].filter((i) => i.key.includes('space'))).toEqual([]);
+      feeder.feed(events.slice(beforeRevival), 3);
+      // Back as a subreddit never seen: nothing during its warm-up.
+      const revived = feeder.findings.filter((f) => f.scope === 'space');
+      expect(revived.filter((f) => f.minuteMs < minute(revival + 10))).toEqual([]);
+    });
+  });
+
   it('judges an ended replay to its end, then forgets its lane (and deletes its checkpointed state)', () => {
     const trends = new PartitionTrends(OPTIONS);
     const lane = 'backfill:replay-1';
