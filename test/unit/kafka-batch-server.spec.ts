@@ -18,6 +18,8 @@ class FakeConsumer {
   connected = false;
   running = false;
   disconnects = 0;
+  /** How long a disconnect takes (a real one waits for the batches in flight). */
+  disconnectMs = 0;
   readonly subscribed: string[] = [];
 
   on(event: string, listener: Listener): void {
@@ -38,11 +40,11 @@ class FakeConsumer {
     this.running = true;
     return Promise.resolve();
   }
-  disconnect(): Promise<void> {
+  async disconnect(): Promise<void> {
     this.disconnects++;
+    await new Promise((resolve) => setTimeout(resolve, this.disconnectMs));
     this.connected = false;
     this.running = false;
-    return Promise.resolve();
   }
 }
 
@@ -110,6 +112,21 @@ describe('KafkaBatchServer after a consumer crash', () => {
     consumers[1]!.emit(EVENTS.GROUP_JOIN, { memberAssignment: { 'reddit.events': [0, 1] } });
     expect(joins.at(-1)).toEqual(new Map([['reddit.events', [0, 1]]]));
     await server.close();
+  });
+
+  it('starts no consumer once closed, even when the close comes while a restart is under way', async () => {
+    const { server, consumers } = transport();
+    await listening(server);
+    consumers[0]!.disconnectMs = 300;
+    const error = Object.assign(new Error('Not authorized to access group'), {
+      name: 'KafkaJSProtocolError',
+    });
+    consumers[0]!.emit(EVENTS.CRASH, { error, groupId: 'group', restart: false });
+    // The restart fires after a second and waits on the old consumer's disconnect.
+    await until(() => consumers[0]!.disconnects === 1, 'the restart');
+    await server.close();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(consumers.filter((c) => c.running)).toEqual([]);
   });
 
   it('leaves a crash kafkajs restarts itself to kafkajs, and restarts nothing once closed', async () => {

@@ -53,6 +53,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private consumer: Consumer | null = null;
   private closed = false;
   private restartTimer: NodeJS.Timeout | null = null;
+  private restarting: Promise<void> | null = null;
+  /** Restarts since a batch last went through: the backoff grows while a crash recurs at once. */
   private restarts = 0;
 
   constructor(private readonly options: KafkaBatchServerOptions) {
@@ -72,6 +74,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     this.closed = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
+    // A consumer a restart is building now must not outlive the server.
+    await this.restarting;
     this.options.control.detach();
     await this.consumer?.disconnect();
     this.consumer = null;
@@ -111,7 +115,6 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     });
     consumer.on(consumer.events.REBALANCING, () => this.options.control.rebalancing());
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      this.restarts = 0;
       const assignment = new Map<string, number[]>(
         Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => [
           topic,
@@ -154,7 +157,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     this.restarts++;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
-      void this.restart();
+      this.restarting = this.restart().finally(() => {
+        this.restarting = null;
+      });
     }, delayMs);
     this.restartTimer.unref();
   }
@@ -165,7 +170,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     this.options.control.detach();
     this.consumer = null;
     await old?.disconnect().catch(() => undefined);
+    if (this.closed) return;
     try {
+      // close() waits for this, then disconnects whatever consumer it built.
       await this.start();
     } catch (error) {
       this.log.error(`the new consumer did not start (${String(error)}); trying again`);
@@ -200,6 +207,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     });
     // Event handlers come back from Nest's proxy as observables; errors surface here.
     if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
+    this.restarts = 0;
 
     const last = batch.messages[batch.messages.length - 1];
     if (isHandlerOutcome(result) && result.deferred) {

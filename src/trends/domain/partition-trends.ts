@@ -120,8 +120,15 @@ interface DormantScope {
   readonly lastMinuteMs: number;
 }
 
-interface DormantScopeJSON {
-  readonly dormant: DormantScope;
+/**
+ * A dormant scope as checkpointed: shaped as a scope with one empty table,
+ * so that a server of an earlier version restoring it (a rollback) reads a
+ * subreddit with no history rather than failing on the partition.
+ */
+interface DormantScopeJSON extends ScopeJSON {
+  readonly dormant: true;
+  readonly tables: { readonly keyword: TermTableHeader };
+  readonly shifts: null;
 }
 
 const pad = (ms: number): string => String(ms).padStart(15, '0');
@@ -253,7 +260,8 @@ export class PartitionTrends {
         endedLanes.add(scope.lane);
     }
     for (const lane of endedLanes) this.forgetLane(lane);
-    for (const [lane, latestMs] of latestJudged) this.sweepIdle(lane, latestMs);
+    for (const [lane, latestMs] of latestJudged)
+      if (!endedLanes.has(lane)) this.sweepIdle(lane, latestMs);
     return { findings, minutes, contributions };
   }
 
@@ -300,7 +308,11 @@ export class PartitionTrends {
     for (const key of this.dirtyScopes) {
       const dormant = this.dormant.get(key);
       if (dormant) {
-        const json: DormantScopeJSON = { dormant };
+        const json: DormantScopeJSON = {
+          dormant: true,
+          tables: { keyword: dormant },
+          shifts: null,
+        };
         upserts.push({ kind: 'trend-scope', key, data: JSON.stringify(json) });
         continue;
       }
@@ -353,7 +365,7 @@ export class PartitionTrends {
         });
       } else if (item.kind === 'trend-scope') {
         const json = JSON.parse(item.data) as ScopeJSON | DormantScopeJSON;
-        if ('dormant' in json) this.dormant.set(item.key, json.dormant);
+        if ('dormant' in json) this.dormant.set(item.key, json.tables.keyword);
         else scopes.push([item.key, json]);
       } else if (item.kind === 'trend-term') {
         const [lane, subreddit, kind, term] = item.key.split(SEP);

@@ -238,7 +238,9 @@ describe('PartitionTrends', () => {
       expect(items.filter((i) => i.kind === 'trend-term' && i.key.includes('space'))).toEqual([]);
       const dormant = items.find((i) => i.kind === 'trend-scope' && i.key.includes('space'));
       expect(JSON.parse(dormant?.data ?? '{}')).toEqual({
-        dormant: { firstMinuteMs: minute(0), lastMinuteMs: minute(59) },
+        dormant: true,
+        tables: { keyword: { firstMinuteMs: minute(0), lastMinuteMs: minute(59) } },
+        shifts: null,
       });
       often.feed(events.slice(beforeRevival), 3);
 
