@@ -409,11 +409,7 @@ export class PartitionTrends {
     const scopeKey = `${minute.lane}${SEP}${minute.subreddit}`;
     let scope = this.scopes.get(scopeKey);
     // Judged by the minute itself, so that whether a sweep got there first changes nothing.
-    if (
-      scope &&
-      scope.tables.size > 0 &&
-      spanOf(scope).lastMinuteMs < minute.minuteMs - this.idleMs
-    ) {
+    if (scope && idleBefore(scope, minute.minuteMs - this.idleMs)) {
       this.putToSleep(scopeKey, scope);
       scope = undefined;
     }
@@ -485,11 +481,7 @@ export class PartitionTrends {
 
   /** Drops a scope's history down to its dormant record, deleting its checkpointed terms. */
   private putToSleep(key: string, scope: Scope): void {
-    for (const [kind, table] of scope.tables) {
-      const { deletes } = table.takeChanges();
-      for (const term of [...table.termNames(), ...deletes])
-        this.termDeletes.push(termKey(key, kind, term));
-    }
+    this.deleteTerms(key, scope);
     this.scopes.delete(key);
     this.dormant.set(key, spanOf(scope));
     this.dirtyScopes.add(key);
@@ -511,19 +503,12 @@ export class PartitionTrends {
     if (last !== undefined && latestMs < last + SWEEP_EVERY_MS) return;
     this.sweptAt.set(lane, latestMs);
     for (const [key, scope] of this.scopes) {
-      if (
-        scope.lane === lane &&
-        scope.tables.size > 0 &&
-        spanOf(scope).lastMinuteMs < latestMs - this.idleMs
-      )
+      if (scope.lane === lane && idleBefore(scope, latestMs - this.idleMs))
         this.putToSleep(key, scope);
     }
     for (const [key, dormant] of this.dormant) {
-      if (key.startsWith(`${lane}${SEP}`) && dormant.lastMinuteMs < latestMs - this.forgetMs) {
-        this.dormant.delete(key);
-        this.dirtyScopes.delete(key);
-        this.scopeDeletes.push(key);
-      }
+      if (key.startsWith(`${lane}${SEP}`) && dormant.lastMinuteMs < latestMs - this.forgetMs)
+        this.forgetDormant(key);
     }
   }
 
@@ -531,22 +516,37 @@ export class PartitionTrends {
     this.sweptAt.delete(lane);
     for (const [key, scope] of this.scopes) {
       if (scope.lane !== lane) continue;
-      for (const [kind, table] of scope.tables) {
-        const { deletes } = table.takeChanges();
-        for (const term of [...table.termNames(), ...deletes])
-          this.termDeletes.push(termKey(key, kind, term));
-      }
+      this.deleteTerms(key, scope);
       this.scopes.delete(key);
-      this.dirtyScopes.delete(key);
-      this.scopeDeletes.push(key);
+      this.forgetScopeItem(key);
     }
-    for (const key of this.dormant.keys()) {
-      if (!key.startsWith(`${lane}${SEP}`)) continue;
-      this.dormant.delete(key);
-      this.dirtyScopes.delete(key);
-      this.scopeDeletes.push(key);
+    for (const key of this.dormant.keys())
+      if (key.startsWith(`${lane}${SEP}`)) this.forgetDormant(key);
+  }
+
+  /** Deletes the checkpointed terms of a scope that is dropped. */
+  private deleteTerms(key: string, scope: Scope): void {
+    for (const [kind, table] of scope.tables) {
+      const { deletes } = table.takeChanges();
+      for (const term of [...table.termNames(), ...deletes])
+        this.termDeletes.push(termKey(key, kind, term));
     }
   }
+
+  private forgetDormant(key: string): void {
+    this.dormant.delete(key);
+    this.forgetScopeItem(key);
+  }
+
+  private forgetScopeItem(key: string): void {
+    this.dirtyScopes.delete(key);
+    this.scopeDeletes.push(key);
+  }
+}
+
+/** Whether the scope has judged nothing since before `cutoffMs` (a scope not yet judged has not). */
+function idleBefore(scope: Scope, cutoffMs: number): boolean {
+  return scope.tables.size > 0 && spanOf(scope).lastMinuteMs < cutoffMs;
 }
 
 /** A scope's first and last judged minute (every kind is judged every minute). */
